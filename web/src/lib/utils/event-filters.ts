@@ -1,0 +1,145 @@
+import { EVENT_STATUSES, type EventStatus, INTEGRATION_TYPES, type IntegrationType, isOneOf } from '#lib/graphql/enums.ts';
+import { customRange, isRollingPeriod, type RollingPeriod, rollingRange, type TimeRange } from './time.ts';
+
+/**
+ * The event log's filters. They live in the URL (so a filtered view can be shared and the back
+ * button works); this module is the one place that maps between the two.
+ */
+export interface EventFilters {
+	/** A rolling window, or 'custom' with `from`/`to`, or 'all' for everything still retained. */
+	period: RollingPeriod | 'custom' | 'all';
+	from: string;
+	to: string;
+	statuses: EventStatus[];
+	types: IntegrationType[];
+	eventType: string;
+	integrationId: string;
+	errorCode: string;
+	search: string;
+}
+
+export const EMPTY_EVENT_FILTERS: EventFilters = {
+	period: 'all',
+	from: '',
+	to: '',
+	statuses: [],
+	types: [],
+	eventType: '',
+	integrationId: '',
+	errorCode: '',
+	search: ''
+};
+
+function list<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
+	const values = params
+		.getAll(name)
+		.flatMap((v) => v.split(','))
+		.map((v) => v.trim().toUpperCase());
+	return allowed.filter((a) => values.includes(a));
+}
+
+function text(params: URLSearchParams, name: string): string {
+	return (params.get(name) ?? '').trim();
+}
+
+export function parseEventFilters(params: URLSearchParams): EventFilters {
+	const from = text(params, 'from');
+	const to = text(params, 'to');
+	const requested = text(params, 'period');
+	let period: EventFilters['period'] = 'all';
+	if (isRollingPeriod(requested)) period = requested;
+	else if (requested === 'custom' || (!requested && (from || to))) period = from && to ? 'custom' : 'all';
+	return {
+		period,
+		from: period === 'custom' ? from : '',
+		to: period === 'custom' ? to : '',
+		statuses: list(params, 'status', EVENT_STATUSES),
+		types: list(params, 'type', INTEGRATION_TYPES),
+		eventType: text(params, 'eventType'),
+		integrationId: text(params, 'integration'),
+		errorCode: text(params, 'errorCode').toUpperCase(),
+		search: text(params, 'q')
+	};
+}
+
+/** The inverse of `parseEventFilters`: defaults are left out so URLs stay short and stable. */
+export function eventFiltersToSearchParams(filters: EventFilters): URLSearchParams {
+	const params = new URLSearchParams();
+	if (filters.period === 'custom' && filters.from && filters.to) {
+		params.set('period', 'custom');
+		params.set('from', filters.from);
+		params.set('to', filters.to);
+	} else if (isRollingPeriod(filters.period)) {
+		params.set('period', filters.period);
+	}
+	if (filters.statuses.length) params.set('status', EVENT_STATUSES.filter((s) => filters.statuses.includes(s)).join(','));
+	if (filters.types.length) params.set('type', INTEGRATION_TYPES.filter((t) => filters.types.includes(t)).join(','));
+	if (filters.eventType.trim()) params.set('eventType', filters.eventType.trim());
+	if (filters.integrationId.trim()) params.set('integration', filters.integrationId.trim());
+	if (filters.errorCode.trim()) params.set('errorCode', filters.errorCode.trim().toUpperCase());
+	if (filters.search.trim()) params.set('q', filters.search.trim());
+	return params;
+}
+
+export function eventLogHref(filters: Partial<EventFilters>): string {
+	const query = eventFiltersToSearchParams({ ...EMPTY_EVENT_FILTERS, ...filters }).toString();
+	return query ? `/events?${query}` : '/events';
+}
+
+export function hasActiveFilters(filters: EventFilters): boolean {
+	return eventFiltersToSearchParams(filters).size > 0;
+}
+
+export function filtersRange(filters: EventFilters, now: Date, timeZone: string): TimeRange | null {
+	if (isRollingPeriod(filters.period)) return rollingRange(filters.period, now);
+	if (filters.period === 'custom') return customRange(filters.from, filters.to, timeZone);
+	return null;
+}
+
+/** The GraphQL `EventFilter` input for these filters. */
+export function toEventFilterInput(filters: EventFilters, now: Date, timeZone: string) {
+	const range = filtersRange(filters, now, timeZone);
+	return {
+		integrationId: filters.integrationId || undefined,
+		statuses: filters.statuses.length ? filters.statuses : undefined,
+		types: filters.types.length ? filters.types : undefined,
+		eventTypes: filters.eventType ? [filters.eventType] : undefined,
+		errorCodes: filters.errorCode ? [filters.errorCode] : undefined,
+		search: filters.search || undefined,
+		range: range ?? undefined
+	};
+}
+
+interface LiveEvent {
+	status: EventStatus;
+	eventType: string;
+	errorCode?: string | null;
+	receivedAt: string;
+	traceId: string;
+	sourceRecordId?: string | null;
+	destinationRecordId?: string | null;
+	integration: { id: string; type: IntegrationType };
+}
+
+/**
+ * Whether an event pushed over the live subscription belongs in the current view. Rolling windows
+ * only check the start: a window's end is "now" and moves on while the page is open.
+ */
+export function matchesEventFilters(event: LiveEvent, filters: EventFilters, timeZone: string, now: Date): boolean {
+	if (filters.statuses.length && !filters.statuses.includes(event.status)) return false;
+	if (filters.types.length && !filters.types.includes(event.integration.type)) return false;
+	if (filters.integrationId && filters.integrationId !== event.integration.id) return false;
+	if (filters.eventType && filters.eventType !== event.eventType) return false;
+	if (filters.errorCode && filters.errorCode !== (event.errorCode ?? '').toUpperCase()) return false;
+	if (filters.search) {
+		const s = filters.search;
+		if (![event.traceId, event.sourceRecordId, event.destinationRecordId].includes(s)) return false;
+	}
+	const range = filtersRange(filters, now, timeZone);
+	if (range) {
+		const at = new Date(event.receivedAt).getTime();
+		if (at < new Date(range.from).getTime()) return false;
+		if (filters.period === 'custom' && at >= new Date(range.to).getTime()) return false;
+	}
+	return true;
+}

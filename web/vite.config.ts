@@ -1,0 +1,29 @@
+import adapter from '@sveltejs/adapter-node';
+import { sveltekit } from '@sveltejs/kit/vite';
+import { defineConfig } from 'vitest/config';
+
+// In development the console runs on Vite and forwards the API's GraphQL endpoint (HTTP and the
+// graphql-ws upgrade) to a running Switchboard server, so the browser still talks same-origin and
+// the httpOnly session cookie travels with every request.
+const apiUrl = process.env.SWITCHBOARD_API_URL ?? 'http://127.0.0.1:4000';
+
+export default defineConfig({
+	plugins: [
+		sveltekit({
+			adapter: adapter({ out: 'build', precompress: true }),
+			compilerOptions: { runes: true }
+		})
+	],
+	server: {
+		proxy: {
+			'/graphql': { target: apiUrl, ws: true, changeOrigin: false }
+		}
+	},
+	test: {
+		include: ['src/**/*.test.ts'],
+		environment: 'node',
+		// Svelte components must resolve to their browser build under jsdom.
+		server: { deps: { inline: [/svelte/] } }
+	},
+	resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined
+});

@@ -104,3 +104,92 @@ export async function runMutation<Data, Variables extends AnyVariables>(
 	if (result.data === undefined) throw new Error('The server returned no data.');
 	return result.data;
 }
+
+interface Connection<Node> {
+	edges: readonly { node: Node }[];
+	pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+}
+
+export interface ConnectionState<Data, Node> {
+	readonly data: Data | undefined;
+	readonly error: CombinedError | undefined;
+	readonly fetching: boolean;
+	/** First page plus every page loaded with `loadMore`, without duplicates. */
+	readonly nodes: Node[];
+	readonly hasNextPage: boolean;
+	readonly loadingMore: boolean;
+	loadMore(): Promise<void>;
+	refetch(): void;
+}
+
+/**
+ * A Relay connection read page by page with keyset cursors ("load more"). The first page is a
+ * normal cache-and-network query; later pages are appended and dropped when the variables change.
+ */
+export function useConnection<Data, Variables extends AnyVariables & { after?: string | null }, Node extends { id: string }>(
+	document: TypedDocumentNode<Data, Variables>,
+	variables: () => Omit<Variables, 'after'> | null,
+	select: (data: Data) => Connection<Node>
+): ConnectionState<Data, Node> {
+	const client = getClient();
+	const first = useQuery(document, () => {
+		const vars = variables();
+		return vars === null ? null : ({ ...vars, after: null } as unknown as Variables);
+	});
+	let extra = $state.raw<{ key: string; nodes: Node[]; pageInfo: Connection<Node>['pageInfo'] } | null>(null);
+	let loadingMore = $state(false);
+	const key = $derived(JSON.stringify(variables()));
+
+	const nodes = $derived.by(() => {
+		const firstNodes = first.data ? select(first.data).edges.map((e) => e.node) : [];
+		const more = extra && extra.key === key ? extra.nodes : [];
+		const seen = new Set<string>();
+		return [...firstNodes, ...more].filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)));
+	});
+	const pageInfo = $derived(
+		extra && extra.key === key ? extra.pageInfo : first.data ? select(first.data).pageInfo : { hasNextPage: false, endCursor: null }
+	);
+
+	return {
+		get data() {
+			return first.data;
+		},
+		get error() {
+			return first.error;
+		},
+		get fetching() {
+			return first.fetching;
+		},
+		get nodes() {
+			return nodes;
+		},
+		get hasNextPage() {
+			return pageInfo.hasNextPage;
+		},
+		get loadingMore() {
+			return loadingMore;
+		},
+		async loadMore() {
+			const vars = variables();
+			if (vars === null || !pageInfo.hasNextPage || loadingMore) return;
+			const requestKey = key;
+			loadingMore = true;
+			try {
+				const result = await client
+					.query(document, { ...vars, after: pageInfo.endCursor ?? null } as unknown as Variables, { requestPolicy: 'network-only' })
+					.toPromise();
+				if (result.error) throw result.error;
+				if (!result.data || requestKey !== key) return;
+				const page = select(result.data);
+				const previous = extra && extra.key === requestKey ? extra.nodes : [];
+				extra = { key: requestKey, nodes: [...previous, ...page.edges.map((e) => e.node)], pageInfo: page.pageInfo };
+			} finally {
+				loadingMore = false;
+			}
+		},
+		refetch() {
+			extra = null;
+			first.refetch();
+		}
+	};
+}

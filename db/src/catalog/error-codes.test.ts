@@ -194,7 +194,7 @@ describe('guidance is written anew', () => {
     'If your integration is offered by Partner',
   ];
 
-  it('contains none of the seed table\'s wording', () => {
+  it("contains none of the seed table's wording", () => {
     for (const e of ERROR_CATALOG) {
       for (const text of [e.label, ...Object.values(e.byType)]) {
         if (text === null) continue;
@@ -205,7 +205,7 @@ describe('guidance is written anew', () => {
     }
   });
 
-  it('does not repeat one sentence across a code\'s types', () => {
+  it("does not repeat one sentence across a code's types", () => {
     for (const e of ERROR_CATALOG) {
       const texts = Object.values(e.byType).filter((g): g is string => g !== null);
       expect(new Set(texts).size, e.code).toBe(texts.length);

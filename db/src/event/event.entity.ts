@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { defineEntity, p } from '@mikro-orm/core';
+import type { EventStatus, IntegrationType, TriggerSource } from '../domain.ts';
+import { newId } from '../ids.ts';
+import { Integration } from '../integration/integration.entity.ts';
+import { Workspace } from '../workspace/workspace.entity.ts';
+import { assertEventTransition, type EventStatusChange } from './event-status.ts';
+
+const EventSchema = defineEntity({
+  name: 'Event',
+  tableName: 'event',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    workspace: () => p.manyToOne(Workspace).deleteRule('cascade'),
+    integration: () => p.manyToOne(Integration).deleteRule('cascade'),
+    /** Copied from the integration so type filters and rollups need no join. */
+    integrationType: p.string().$type<IntegrationType>(),
+    eventType: p.string(),
+    status: p.string().$type<EventStatus>().default('RECEIVED'),
+    source: p.string().$type<TriggerSource>().default('SYSTEM'),
+    sourceRecordId: p.string().nullable(),
+    destinationRecordId: p.string().nullable(),
+    idempotencyKey: p.string().nullable(),
+    traceId: p.string().onCreate(() => newTraceId()),
+    isTest: p.boolean().default(false),
+    receivedAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    deliveredAt: p.datetime().nullable(),
+    attemptCount: p.integer().default(0),
+    nextAttemptAt: p.datetime().nullable(),
+    /** Set while PROCESSING: the claim time, to find stuck events. */
+    processingStartedAt: p.datetime().nullable(),
+    errorCode: p.string().nullable(),
+    errorMessage: p.text().nullable(),
+    payload: p.json<unknown>().nullable().lazy(),
+    payloadExpired: p.boolean().default(false),
+    statusHistory: p.json<EventStatusChange[]>(),
+  },
+  indexes: [
+    { name: 'event_log_idx', expression: 'create index "event_log_idx" on "event" ("workspace_id", "received_at" desc, "id" desc)' },
+    {
+      name: 'event_integration_log_idx',
+      expression: 'create index "event_integration_log_idx" on "event" ("integration_id", "received_at" desc, "id" desc)',
+    },
+    {
+      name: 'event_due_idx',
+      expression: 'create index "event_due_idx" on "event" ("next_attempt_at") where "status" in (\'RECEIVED\', \'RETRYING\')',
+    },
+    {
+      name: 'event_processing_idx',
+      expression: 'create index "event_processing_idx" on "event" ("processing_started_at") where "status" = \'PROCESSING\'',
+    },
+    { name: 'event_received_at_idx', properties: ['receivedAt'] },
+    { name: 'event_trace_idx', properties: ['workspace', 'traceId'] },
+    {
+      name: 'event_source_record_idx',
+      expression:
+        'create index "event_source_record_idx" on "event" ("workspace_id", "source_record_id") where "source_record_id" is not null',
+    },
+    {
+      name: 'event_destination_record_idx',
+      expression:
+        'create index "event_destination_record_idx" on "event" ("workspace_id", "destination_record_id") where "destination_record_id" is not null',
+    },
+    {
+      name: 'event_idempotency_search_idx',
+      expression:
+        'create index "event_idempotency_search_idx" on "event" ("workspace_id", "idempotency_key") where "idempotency_key" is not null',
+    },
+  ],
+  uniques: [
+    {
+      name: 'event_idempotency_key_unique',
+      expression:
+        'create unique index "event_idempotency_key_unique" on "event" ("integration_id", "idempotency_key") where "idempotency_key" is not null',
+    },
+  ],
+});
+
+export class Event extends EventSchema.class {
+  /** Moves the event through its status machine and appends the change to its history. */
+  moveTo(to: EventStatus, reason: string | null = null, at = new Date()): EventStatusChange {
+    assertEventTransition(this.status, to);
+    const change: EventStatusChange = { from: this.status, to, at: at.toISOString(), reason };
+    this.status = to;
+    this.updatedAt = at;
+    this.statusHistory = [...this.statusHistory, change];
+    if (to === 'DELIVERED') this.deliveredAt = at;
+    if (to === 'PROCESSING') this.processingStartedAt = at;
+    else this.processingStartedAt = null;
+    return change;
+  }
+}
+EventSchema.setClass(Event);
+export { EventSchema };
+
+/** 32 hex characters, W3C trace-context sized; sent downstream and searchable. */
+export function newTraceId(): string {
+  return randomBytes(16).toString('hex');
+}

@@ -1,0 +1,17 @@
+export * from './api-key/api-key.entity.ts';
+export * from './database.ts';
+export * from './delivery-attempt/delivery-attempt.entity.ts';
+export * from './domain.ts';
+export * from './errors.ts';
+export * from './event/event.entity.ts';
+export * from './event/event-status.ts';
+export * from './ids.ts';
+export * from './integration/integration.entity.ts';
+export * from './integration/integration-state.ts';
+export * from './rollup/event-rollup.entity.ts';
+export * from './workspace/workspace.entity.ts';
+export * from './api-key/api-key.repository.ts';
+export * from './workspace/workspace.repository.ts';
+export * from './catalog/error-codes.ts';
+export type { EntityManager } from '@mikro-orm/postgresql';
+export { raw } from '@mikro-orm/postgresql';

@@ -1,0 +1,147 @@
+import { randomBytes } from 'node:crypto';
+import { type Collection, defineEntity, p } from '@mikro-orm/core';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  type Direction,
+  type Environment,
+  type IntegrationState,
+  type IntegrationType,
+  type ProviderClass,
+  type SignatureScheme,
+} from '../domain.ts';
+import { newId } from '../ids.ts';
+import { Workspace } from '../workspace/workspace.entity.ts';
+import { type IntegrationAction, nextIntegrationState } from './integration-state.ts';
+
+export interface RateLimitSnapshot {
+  max: number | null;
+  remaining: number | null;
+  dailyLimit: number | null;
+  dailyRemaining: number | null;
+  retryAfterSeconds: number | null;
+  observedAt: string;
+}
+
+const IntegrationStateChangeSchema = defineEntity({
+  name: 'IntegrationStateChange',
+  tableName: 'integration_state_change',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    integration: () => p.manyToOne(Integration).deleteRule('cascade'),
+    from: p.string().nullable(),
+    to: p.string(),
+    reason: p.text().nullable(),
+    /** API key name, or "system". */
+    actor: p.string(),
+    at: p.datetime().onCreate(() => new Date()),
+  },
+  indexes: [{ properties: ['integration', 'at'] }],
+});
+export class IntegrationStateChange extends IntegrationStateChangeSchema.class {}
+IntegrationStateChangeSchema.setClass(IntegrationStateChange);
+
+const IntegrationSchema = defineEntity({
+  name: 'Integration',
+  tableName: 'integration',
+  properties: {
+    id: p
+      .uuid()
+      .primary()
+      .onCreate(() => newId()),
+    workspace: () => p.manyToOne(Workspace).deleteRule('cascade'),
+    name: p.string(),
+    type: p.string().$type<IntegrationType>(),
+    provider: p.string(),
+    providerClass: p.string().$type<ProviderClass>(),
+    direction: p.string().$type<Direction>(),
+    environment: p.string().$type<Environment>().default('PRODUCTION'),
+    owner: p.string().nullable(),
+    state: p.string().$type<IntegrationState>().default('ACTIVE'),
+    stateReason: p.text().nullable(),
+    installedAt: p.datetime().onCreate(() => new Date()),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date()),
+    destinationUrl: p.text().nullable(),
+    destinationMethod: p.string().default('POST'),
+    /** Write-only: never serialised, never returned by any API. */
+    credentials: p.json<Record<string, unknown>>().nullable().hidden().lazy(),
+    /** Verifies inbound requests or signs outbound ones (`whsec_<base64>`). Never returned except once, on create/rotate. */
+    signingSecret: p.string().hidden(),
+    signatureScheme: p.string().$type<SignatureScheme>().default('STANDARD_WEBHOOKS'),
+    /** Header carrying the signature for the HMAC_SHA256_HEX scheme. */
+    signatureHeader: p.string().nullable(),
+    subscribedEventTypes: p.array<string>().default([]),
+    fieldMapping: p.json<Record<string, unknown>>().nullable(),
+    service: p.string().nullable(),
+    flow: p.string().nullable(),
+    retrySchedule: p.json<number[]>(),
+    /** Requests per second accepted on ingest for this integration (null: no per-integration limit). */
+    ingestRateLimit: p.integer().nullable(),
+    consecutiveFailures: p.integer().default(0),
+    consecutiveAuthFailures: p.integer().default(0),
+    lastEventAt: p.datetime().nullable(),
+    lastFailureAt: p.datetime().nullable(),
+    lastRateLimit: p.json<RateLimitSnapshot>().nullable(),
+    stateChanges: () => p.oneToMany(IntegrationStateChange).mappedBy('integration').orderBy({ at: 'asc' }),
+  },
+  indexes: [{ properties: ['workspace', 'name'] }],
+});
+
+export class Integration extends IntegrationSchema.class {
+  declare stateChanges: Collection<IntegrationStateChange>;
+
+  /**
+   * Applies a lifecycle action through the state machine and records who did it and why.
+   * Throws InvalidTransitionError (naming both states) and changes nothing when the action is not allowed.
+   */
+  transition(action: IntegrationAction, actor: string, reason: string | null = null, at = new Date()): IntegrationStateChange {
+    const from = this.state;
+    const to = nextIntegrationState(action, from, `integration "${this.name}"`);
+    this.state = to;
+    this.stateReason = reason;
+    this.updatedAt = at;
+    if (to === 'ACTIVE') {
+      this.consecutiveAuthFailures = 0;
+      this.consecutiveFailures = 0;
+    }
+    const change = new IntegrationStateChange();
+    Object.assign(change, { id: newId(), integration: this, from, to, reason, actor, at });
+    this.stateChanges.add(change);
+    return change;
+  }
+
+  /** A reconnect whose test call failed: the state stays where it was; the reason says why. */
+  recordFailedReconnect(actor: string, reason: string, at = new Date()): IntegrationStateChange {
+    const change = new IntegrationStateChange();
+    Object.assign(change, { id: newId(), integration: this, from: this.state, to: this.state, reason, actor, at });
+    this.stateReason = reason;
+    this.updatedAt = at;
+    this.stateChanges.add(change);
+    return change;
+  }
+
+  /** Whether the worker may send this integration's events now (held otherwise, never failed). */
+  deliversNow(): boolean {
+    return this.state === 'ACTIVE';
+  }
+
+  /** Whether ingest/publish still accepts events for it. */
+  acceptsEvents(): boolean {
+    return this.state !== 'DISCONNECTED';
+  }
+}
+IntegrationSchema.setClass(Integration);
+export { IntegrationSchema, IntegrationStateChangeSchema };
+
+export function generateSigningSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+export function defaultRetrySchedule(): number[] {
+  return [...DEFAULT_RETRY_SCHEDULE];
+}

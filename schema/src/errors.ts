@@ -1,0 +1,28 @@
+// One place decides what a client sees of an error: AppErrors keep their message and carry
+// `extensions.code`; anything else is masked as INTERNAL.
+import { AppError } from '@switchboard/db';
+import { GraphQLError } from 'graphql';
+
+function originalOf(error: unknown): unknown {
+  let e = error;
+  while (e instanceof GraphQLError && e.originalError) e = e.originalError;
+  return e;
+}
+
+export function toClientError(error: unknown, maskedMessage = 'Unexpected error'): GraphQLError {
+  const original = originalOf(error);
+  const gqlError = error instanceof GraphQLError ? error : undefined;
+  if (original instanceof AppError) {
+    return new GraphQLError(original.message, {
+      nodes: gqlError?.nodes,
+      path: gqlError?.path,
+      extensions: { code: original.code, ...(original.details ?? {}) },
+    });
+  }
+  // Errors GraphQL itself raised (parse, validation, variables) are about the request: keep them.
+  if (gqlError && !gqlError.originalError) {
+    const code = (gqlError.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
+    return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
+  }
+  return new GraphQLError(maskedMessage, { nodes: gqlError?.nodes, path: gqlError?.path, extensions: { code: 'INTERNAL' } });
+}

@@ -1,0 +1,159 @@
+// Wires everything on one port: GraphQL (HTTP + WebSocket), ingest and REST endpoints, health,
+// metrics, and the console. `buildApp` returns `{ start, stop }`; nothing listens on import.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { type Database, migrate, openDatabase } from '@switchboard/db';
+import type { Config } from './config.ts';
+import { createGraphQLServer, type Yoga } from './http/graphql.ts';
+import { addHealthRoutes } from './http/health.ts';
+import { sendError } from './http/respond.ts';
+import { Router } from './http/router.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+
+export interface App {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  yoga: Yoga;
+  router: Router;
+  server: Server;
+  /** Listens on `port` (default: config.port; 0 picks a free one) and resolves with the base URL. */
+  start(port?: number): Promise<string>;
+  stop(): Promise<void>;
+  url(): string;
+}
+
+export interface BuildOptions {
+  logger?: Logger;
+  /** An already-open database (tests); otherwise opened from the config. */
+  db?: Database;
+}
+
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const db =
+    opts.db ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: path.join(config.dataDir, 'pgdata'),
+      poolSize: config.dbPoolSize,
+    }));
+  const applied = await migrate(db.orm);
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+
+  const yoga = createGraphQLServer(config, db, logger);
+  const router = new Router();
+  addHealthRoutes(router, db);
+  router.add('GET', '/metrics', async (_req, res) => {
+    res.writeHead(200, { 'content-type': metrics.registry.contentType });
+    res.end(await metrics.registry.metrics());
+  });
+
+  const webHandler = await loadWebHandler(config, logger);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    let routeName = 'console';
+    try {
+      if (url.pathname === yoga.graphqlEndpoint || url.pathname.startsWith(`${yoga.graphqlEndpoint}/`)) {
+        routeName = '/graphql';
+        await yoga.handle(req, res);
+        return;
+      }
+      const match = router.match(req.method ?? 'GET', url.pathname);
+      if (match && 'route' in match) {
+        routeName = match.route.name;
+        await match.route.handler(req, res, match.params, url);
+        return;
+      }
+      if (match && 'methodNotAllowed' in match) {
+        routeName = 'method-not-allowed';
+        sendError(res, 405, 'METHOD_NOT_ALLOWED', `Use ${match.methodNotAllowed.join(' or ')} for ${url.pathname}`, {
+          allow: match.methodNotAllowed.join(', '),
+        });
+        return;
+      }
+      if (webHandler && !isApiPath(url.pathname)) {
+        webHandler(req, res, () => sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`));
+        return;
+      }
+      routeName = 'not-found';
+      sendError(res, 404, 'NOT_FOUND', `No route for ${req.method} ${url.pathname}`);
+    } catch (err) {
+      logger.error({ err, path: url.pathname }, 'request failed');
+      if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'Internal error');
+      else res.destroy();
+    } finally {
+      res.once('finish', () => {
+        metrics.httpRequests.inc({ route: routeName, status: String(res.statusCode) });
+        metrics.httpDuration.observe({ route: routeName }, (performance.now() - started) / 1000);
+      });
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    void handle(req, res);
+  });
+
+  let baseUrl = '';
+  const app: App = {
+    config,
+    db,
+    logger,
+    metrics,
+    yoga,
+    router,
+    server,
+    async start(port = config.port) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      const addr = server.address() as AddressInfo;
+      baseUrl = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
+      return baseUrl;
+    },
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await yoga.dispose?.();
+      if (!opts.db) await db.close();
+    },
+    url: () => baseUrl,
+  };
+  return app;
+}
+
+const API_PREFIXES = ['/graphql', '/ingest/', '/v1/', '/healthz', '/readyz', '/metrics'];
+function isApiPath(pathname: string): boolean {
+  return API_PREFIXES.some((p) => pathname === p || pathname.startsWith(p));
+}
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/** The console: SvelteKit's adapter-node handler, when it has been built. */
+async function loadWebHandler(config: Config, logger: Logger): Promise<NodeHandler | undefined> {
+  const dir = config.webDir ?? path.join(import.meta.dirname, '..', '..', 'web', 'build');
+  const handlerPath = path.join(dir, 'handler.js');
+  try {
+    const mod = (await import(handlerPath)) as { handler: NodeHandler };
+    return mod.handler;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      logger.warn({ dir }, 'console not built: run `pnpm --filter @switchboard/web build` to serve it');
+      return undefined;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,115 @@
+// Configuration comes from the environment only, validated once at start with one clear message per bad value.
+import { z } from 'zod';
+
+const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', '']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .positive(`${what} must be greater than 0`);
+
+const ConfigSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0..65535')
+      .max(65535, 'must be 0..65535')
+      .default(4000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z
+      .string()
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    SWITCHBOARD_DATA_DIR: z.string().min(1).default('.switchboard'),
+    REDIS_URL: z
+      .string()
+      .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL')
+      .optional(),
+    SWITCHBOARD_ROOT_KEY: z.string().min(24, 'must be at least 24 characters (it can create workspaces)').optional(),
+    SWITCHBOARD_DEMO: bool.default(false),
+    SWITCHBOARD_PAYLOAD_RETENTION_DAYS: positiveInt('payload retention').default(7),
+    SWITCHBOARD_EVENT_RETENTION_DAYS: positiveInt('event retention').default(30),
+    SWITCHBOARD_WORKER_CONCURRENCY: positiveInt('worker concurrency').default(64),
+    SWITCHBOARD_WORKER: bool.default(true),
+    SWITCHBOARD_API: bool.default(true),
+    /** Multiplies every retry delay: 0.001 turns 5 minutes into 0.3 s for tests. */
+    SWITCHBOARD_TIME_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(1),
+    SWITCHBOARD_MAX_BODY_BYTES: positiveInt('max body size').default(1024 * 1024),
+    SWITCHBOARD_DB_POOL: positiveInt('pool size').default(10),
+    SWITCHBOARD_WEB_DIR: z.string().optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NODE_ENV: z.string().default('production'),
+  })
+  .refine((c) => c.SWITCHBOARD_EVENT_RETENTION_DAYS >= c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS, {
+    path: ['SWITCHBOARD_EVENT_RETENTION_DAYS'],
+    message: 'must be at least SWITCHBOARD_PAYLOAD_RETENTION_DAYS',
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  redisUrl: string | undefined;
+  rootKey: string | undefined;
+  demo: boolean;
+  payloadRetentionDays: number;
+  eventRetentionDays: number;
+  workerConcurrency: number;
+  runWorker: boolean;
+  runApi: boolean;
+  timeScale: number;
+  maxBodyBytes: number;
+  dbPoolSize: number;
+  webDir: string | undefined;
+  logLevel: string;
+  development: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** Reads the configuration from `env`; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? 'config');
+        const got = present[key];
+        const shown = got === undefined ? '' : ` (got ${/KEY|URL/.test(key) ? 'a value' : JSON.stringify(got)})`;
+        return `${key}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: c.SWITCHBOARD_DATA_DIR,
+    redisUrl: c.REDIS_URL,
+    rootKey: c.SWITCHBOARD_ROOT_KEY,
+    demo: c.SWITCHBOARD_DEMO,
+    payloadRetentionDays: c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS,
+    eventRetentionDays: c.SWITCHBOARD_EVENT_RETENTION_DAYS,
+    workerConcurrency: c.SWITCHBOARD_WORKER_CONCURRENCY,
+    runWorker: c.SWITCHBOARD_WORKER,
+    runApi: c.SWITCHBOARD_API,
+    timeScale: c.SWITCHBOARD_TIME_SCALE,
+    maxBodyBytes: c.SWITCHBOARD_MAX_BODY_BYTES,
+    dbPoolSize: c.SWITCHBOARD_DB_POOL,
+    webDir: c.SWITCHBOARD_WEB_DIR,
+    logLevel: c.LOG_LEVEL,
+    development: c.NODE_ENV === 'development',
+  };
+}

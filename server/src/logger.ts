@@ -1,0 +1,33 @@
+// Structured JSON logs. Secrets are redacted by path before anything is written.
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["webhook-signature"]',
+  'req.headers["stripe-signature"]',
+  'req.headers["x-hub-signature-256"]',
+  'headers.authorization',
+  'headers.cookie',
+  'headers["x-api-key"]',
+  '*.credentials',
+  '*.signingSecret',
+  '*.key',
+  '*.adminKey',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'switchboard' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+}

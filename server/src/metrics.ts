@@ -1,0 +1,49 @@
+// Prometheus metrics on one registry per app (tests run several apps in one process).
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'switchboard_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['route', 'status'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'switchboard_http_request_duration_seconds',
+      help: 'HTTP request duration by route',
+      labelNames: ['route'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    ingestRefusals: new Counter({
+      name: 'switchboard_ingest_refusals_total',
+      help: 'Ingest requests refused, by reason code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    eventsAccepted: new Counter({
+      name: 'switchboard_events_accepted_total',
+      help: 'Events durably accepted',
+      labelNames: ['route'] as const,
+      registers: [registry],
+    }),
+    deliveryAttempts: new Counter({
+      name: 'switchboard_delivery_attempts_total',
+      help: 'Delivery attempts by outcome',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    wsSockets: new Gauge({ name: 'switchboard_ws_sockets', help: 'Open graphql-ws sockets', registers: [registry] }),
+    wsSubscriptions: new Gauge({
+      name: 'switchboard_ws_subscriptions',
+      help: 'Active subscriptions by field',
+      labelNames: ['field'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -15,3 +15,4 @@ export * from './workspace/workspace.repository.ts';
 export * from './catalog/error-codes.ts';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export { raw } from '@mikro-orm/postgresql';
+export * from './rollup/rollup.repository.ts';

@@ -1,12 +1,81 @@
-import type { ApiScope, EntityManager } from '@switchboard/db';
+import type {
+  ApiScope,
+  EntityManager,
+  Event,
+  EventStatus,
+  Integration,
+  IntegrationState,
+  IntegrationType,
+  TriggerSource,
+} from '@switchboard/db';
+import type { PubSub } from '@graphql-yoga/subscription';
 
 /** Who is calling: a workspace's API key, or the root key (which may only create workspaces). */
 export type Viewer =
   | { kind: 'key'; workspaceId: string; apiKeyId: string; keyName: string; scopes: readonly ApiScope[] }
   | { kind: 'root' };
 
+/**
+ * What travels on the live bus: IDs and the few fields filters need, never payloads.
+ * Subscribers load the rest (batched) in their own workspace.
+ */
+export interface EventChangedMessage {
+  workspaceId: string;
+  eventId: string;
+  integrationId: string;
+  integrationType: IntegrationType;
+  status: EventStatus;
+  previousStatus: EventStatus | null;
+  errorCode: string | null;
+  at: string;
+}
+
+export interface IntegrationStateMessage {
+  workspaceId: string;
+  integrationId: string;
+  state: IntegrationState;
+  previousState: IntegrationState | null;
+  at: string;
+}
+
+export interface ApiKeyRevokedMessage {
+  workspaceId: string;
+  apiKeyId: string;
+}
+
+export type LiveTopics = {
+  'event:changed': [EventChangedMessage];
+  'integration:state': [IntegrationStateMessage];
+  'apikey:revoked': [ApiKeyRevokedMessage];
+};
+export type LiveBus = PubSub<LiveTopics>;
+
+export interface NewEventInput {
+  integration: Integration;
+  eventType: string;
+  payload: unknown;
+  source: TriggerSource;
+  isTest?: boolean;
+  sourceRecordId?: string | null;
+  idempotencyKey?: string | null;
+}
+
+/** The pipeline's operations the API needs; implemented by the server (server/src/pipeline-services.ts). */
+export interface PipelineServices {
+  /** Stores one event durably (status RECEIVED, rollups moved, change published) and wakes the worker. */
+  createEvent(em: EntityManager, input: NewEventInput): Promise<Event>;
+  /** Re-opens DELIVERED/FAILED events of this workspace for a new attempt cycle, history kept; returns the ids re-opened. */
+  replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]>;
+  /** A real test call to the destination (outbound) or a check of the signing setup (inbound). */
+  testConnection(integration: Integration, credentials: Record<string, unknown> | null): Promise<{ ok: boolean; reason: string | null }>;
+}
+
 /** Per-request context. `em` is forked per request; nothing reaches a global ORM. */
 export interface GraphQLContext {
   em: EntityManager;
   viewer: Viewer | null;
+  live: LiveBus;
+  pipeline: PipelineServices;
+  /** Public base URL (for `ingestUrl`). */
+  publicUrl: string;
 }

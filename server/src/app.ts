@@ -10,7 +10,10 @@ import { addHealthRoutes } from './http/health.ts';
 import { sendError } from './http/respond.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createLiveBus } from './live/bus.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
+import { createPipelineServices } from './pipeline-services.ts';
+import type { LiveBus, PipelineServices } from '@switchboard/schema';
 
 export interface App {
   config: Config;
@@ -18,6 +21,8 @@ export interface App {
   logger: Logger;
   metrics: Metrics;
   yoga: Yoga;
+  live: LiveBus;
+  pipeline: PipelineServices;
   router: Router;
   server: Server;
   /** Listens on `port` (default: config.port; 0 picks a free one) and resolves with the base URL. */
@@ -45,7 +50,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const applied = await migrate(db.orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-  const yoga = createGraphQLServer(config, db, logger);
+  const live = createLiveBus();
+  const pipeline = createPipelineServices(config, db, live);
+  let baseUrl = '';
+  const yoga = createGraphQLServer({ config, db, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
   router.add('GET', '/metrics', async (_req, res) => {
@@ -100,13 +108,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     void handle(req, res);
   });
 
-  let baseUrl = '';
   const app: App = {
     config,
     db,
     logger,
     metrics,
     yoga,
+    live,
+    pipeline,
     router,
     server,
     async start(port = config.port) {

@@ -39,6 +39,8 @@ const ConfigSchema = z
     SWITCHBOARD_MAX_BODY_BYTES: positiveInt('max body size').default(1024 * 1024),
     SWITCHBOARD_DB_POOL: positiveInt('pool size').default(10),
     SWITCHBOARD_WEB_DIR: z.string().optional(),
+    /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
+    SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().default('production'),
   })
@@ -64,6 +66,7 @@ export interface Config {
   maxBodyBytes: number;
   dbPoolSize: number;
   webDir: string | undefined;
+  publicUrl: string | undefined;
   logLevel: string;
   development: boolean;
 }
@@ -109,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: c.SWITCHBOARD_MAX_BODY_BYTES,
     dbPoolSize: c.SWITCHBOARD_DB_POOL,
     webDir: c.SWITCHBOARD_WEB_DIR,
+    publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     logLevel: c.LOG_LEVEL,
     development: c.NODE_ENV === 'development',
   };

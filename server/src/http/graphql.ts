@@ -1,7 +1,7 @@
 // GraphQL over HTTP with Yoga; the WebSocket side (graphql-ws) shares this Yoga instance.
 import type { Database } from '@switchboard/db';
 import { AppError, UnauthenticatedError } from '@switchboard/db';
-import { buildSchema, type GraphQLContext, toClientError } from '@switchboard/schema';
+import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError } from '@switchboard/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { CSRF_HEADER, presentedKey, resolveViewer } from '../auth.ts';
 import type { Config } from '../config.ts';
@@ -9,7 +9,16 @@ import type { Logger } from '../logger.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
-export function createGraphQLServer(config: Config, db: Database, logger: Logger): Yoga {
+export interface GraphQLDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  live: LiveBus;
+  pipeline: PipelineServices;
+  publicUrl: () => string;
+}
+
+export function createGraphQLServer({ config, db, logger, live, pipeline, publicUrl }: GraphQLDeps): Yoga {
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -30,7 +39,7 @@ export function createGraphQLServer(config: Config, db: Database, logger: Logger
         throw new UnauthenticatedError(`Cookie-authenticated requests must send the ${CSRF_HEADER} header`);
       }
       try {
-        return { em, viewer: await resolveViewer(em, presented, config.rootKey) };
+        return { em, viewer: await resolveViewer(em, presented, config.rootKey), live, pipeline, publicUrl: publicUrl() };
       } catch (err) {
         if (err instanceof AppError) throw toClientError(err);
         throw err;

@@ -2,7 +2,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphq
 import { builder } from './builder.ts';
 import './types/workspace.ts';
 
-export type { GraphQLContext, Viewer } from './context.ts';
+export type * from './context.ts';
 export { toClientError } from './errors.ts';
 
 let schema: GraphQLSchema | undefined;

@@ -1,5 +1,6 @@
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
+import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
 // In development the console runs on Vite and forwards the API's GraphQL endpoint (HTTP and the
@@ -12,7 +13,8 @@ export default defineConfig({
 		sveltekit({
 			adapter: adapter({ out: 'build', precompress: true }),
 			compilerOptions: { runes: true }
-		})
+		}),
+		svelteTesting()
 	],
 	server: {
 		proxy: {
@@ -21,9 +23,8 @@ export default defineConfig({
 	},
 	test: {
 		include: ['src/**/*.test.ts'],
+		// Component tests opt into jsdom with a `@vitest-environment jsdom` comment.
 		environment: 'node',
-		// Svelte components must resolve to their browser build under jsdom.
-		server: { deps: { inline: [/svelte/] } }
-	},
-	resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined
+		setupFiles: ['src/lib/testing/setup-dom.ts']
+	}
 });

@@ -14,6 +14,8 @@ export interface BrowserClientOptions {
 	/** Defaults to the page's own origin: the console is served by the API server. */
 	origin?: string;
 	onStatus?: (status: LiveConnectionStatus) => void;
+	/** Replaces the global fetch (tests use it to act as a browser holding the session cookie). */
+	fetch?: typeof fetch;
 }
 
 function socketUrl(origin: string): string {
@@ -55,6 +57,7 @@ export function createBrowserClient(options: BrowserClientOptions = {}): Client 
 	return new Client({
 		url: `${options.origin ?? ''}/graphql`,
 		preferGetMethod: false,
+		fetch: options.fetch,
 		requestPolicy: 'cache-and-network',
 		fetchOptions: () => ({ credentials: 'same-origin', headers: { [CSRF_HEADER]: '1' } }),
 		exchanges: [

@@ -16,3 +16,7 @@ export * from './catalog/error-codes.ts';
 export type { EntityManager } from '@mikro-orm/postgresql';
 export { raw } from '@mikro-orm/postgresql';
 export * from './rollup/rollup.repository.ts';
+export * from './generator/generate.ts';
+export * from './integration/integration.repository.ts';
+export * from './event/event-query.ts';
+export * from './rollup/dashboard.repository.ts';

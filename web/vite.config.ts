@@ -25,6 +25,9 @@ export default defineConfig({
 		include: ['src/**/*.test.ts'],
 		// Component tests opt into jsdom with a `@vitest-environment jsdom` comment.
 		environment: 'node',
-		setupFiles: ['src/lib/testing/setup-dom.ts']
+		setupFiles: ['src/lib/testing/setup-dom.ts'],
+		// Load @graphql-tools through Vite too, so it and the tests share one copy of graphql
+		// (otherwise it gets the CommonJS build and the tests the ESM one).
+		server: { deps: { inline: [/@graphql-tools/] } }
 	}
 });

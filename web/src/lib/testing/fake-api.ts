@@ -7,6 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { assertValidSchema, buildSchema, type DocumentNode, GraphQLError, type GraphQLSchema, graphql, validate } from 'graphql';
 import * as dashboard from '#lib/graphql/dashboard.ts';
@@ -23,7 +25,14 @@ export const CONSOLE_DOCUMENTS: DocumentNode[] = [
 	...Object.values(events),
 	...Object.values(integrations),
 	...Object.values(session)
-].filter((d): d is DocumentNode => typeof d === 'object' && d !== null && (d as DocumentNode).kind === 'Document');
+].filter(
+	(d): d is DocumentNode =>
+		typeof d === 'object' &&
+		d !== null &&
+		(d as DocumentNode).kind === 'Document' &&
+		// Fragments are validated as part of the operations that spread them.
+		(d as DocumentNode).definitions.some((def) => def.kind === 'OperationDefinition')
+);
 
 /** GraphQL validation errors of the console's operations against `sdl` (empty when all are valid). */
 export function consoleValidationErrors(sdl: string): string[] {
@@ -42,13 +51,15 @@ export function consoleValidationErrors(sdl: string): string[] {
  * console sends, else the contract copy in `#lib/graphql/schema.fallback.graphql`.
  */
 export function schemaSdl(): { sdl: string; source: string } {
-	const real = new URL('../../../../schema/schema.graphql', import.meta.url);
-	const fallback = new URL('../graphql/schema.fallback.graphql', import.meta.url);
+	// Paths, not URL objects: under jsdom the global URL is not the one node:fs accepts.
+	const here = dirname(fileURLToPath(import.meta.url));
+	const real = resolve(here, '../../../../schema/schema.graphql');
+	const fallback = resolve(here, '../graphql/schema.fallback.graphql');
 	if (existsSync(real)) {
 		const sdl = readFileSync(real, 'utf8');
-		if (consoleValidationErrors(sdl).length === 0) return { sdl, source: real.pathname };
+		if (consoleValidationErrors(sdl).length === 0) return { sdl, source: real };
 	}
-	return { sdl: readFileSync(fallback, 'utf8'), source: fallback.pathname };
+	return { sdl: readFileSync(fallback, 'utf8'), source: fallback };
 }
 
 export interface FakeContext {

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The project's entry point: `start` runs Switchboard (embedded database, demo data, console + API on
+# one port); `test` runs the whole suite and ends with the totals line; `bench` runs the benchmarks.
+# Works on a machine with only an old Node and npm: scripts/toolchain.sh fetches what is missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+. scripts/toolchain.sh
+
+build_web_if_stale() {
+  # Rebuild the console when its build is missing or older than any of its sources.
+  if [ ! -f web/build/handler.js ] || [ -n "$(find web/src web/static web/vite.config.ts web/package.json ../shared/api-contract.graphql schema/schema.graphql -newer web/build/handler.js -print -quit 2>/dev/null)" ]; then
+    echo "building the console (web/) …" >&2
+    pnpm --filter @switchboard/web build >&2
+  fi
+}
+
+ensure_postgres() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    if command -v pg_ctlcluster >/dev/null 2>&1; then
+      echo "starting the machine's PostgreSQL …" >&2
+      pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start >&2 || true
+    fi
+  fi
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && return 0; sleep 1; done
+  echo "PostgreSQL is not reachable on 127.0.0.1:5432 (tests need the machine's real PostgreSQL)" >&2
+  return 1
+}
+
+ensure_redis() {
+  if command -v redis-cli >/dev/null 2>&1 && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && command -v redis-server >/dev/null 2>&1; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null 2>&1 || true
+  fi
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests …" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 || echo "could not install chromium; browser tests will fail" >&2
+  fi
+}
+
+cmd="${1:-start}"
+shift || true
+case "$cmd" in
+  start)
+    build_web_if_stale
+    export SWITCHBOARD_DEMO="${SWITCHBOARD_DEMO:-1}"
+    exec node server/src/main.ts "$@"
+    ;;
+  test)
+    ensure_postgres
+    ensure_redis
+    ensure_chromium
+    build_web_if_stale
+    mkdir -p test-results
+    checks_failed=0
+    checks_passed=0
+    echo "== lint (biome) ==" >&2
+    if pnpm exec biome check . >test-results/lint.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); tail -n 40 test-results/lint.txt; fi
+    echo "== typecheck (tsc) ==" >&2
+    if pnpm exec tsc -p tsconfig.json --noEmit >test-results/tsc.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); tail -n 40 test-results/tsc.txt; fi
+    echo "== contract check ==" >&2
+    if node ../shared/tools/contract-check.mjs >test-results/contract.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); cat test-results/contract.txt; fi
+    echo "== vitest ==" >&2
+    set +e
+    pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"
+    set -e
+    exec node scripts/test-totals.ts test-results/vitest.json "$checks_passed" "$checks_failed"
+    ;;
+  bench)
+    ensure_postgres
+    exec node test/bench/run.ts "$@"
+    ;;
+  *)
+    echo "usage: scripts/sb.sh start|test|bench" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,42 @@
+// The server on its embedded database (no DATABASE_URL): what `npm start` runs on a bare machine.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createWorkspace } from '@switchboard/db';
+import { type App, buildApp, createLogger, loadConfig } from '@switchboard/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+describe('server on the embedded database', () => {
+  let app: App;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sb-embedded-server-'));
+    const config = loadConfig({ SWITCHBOARD_DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'silent', SWITCHBOARD_WEB_DIR: '/nonexistent' });
+    app = await buildApp(config, { logger: createLogger('silent') });
+    url = await app.start(0);
+  });
+  afterAll(async () => {
+    await app?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('is ready, on the embedded engine, with its files under the data dir', async () => {
+    const res = await fetch(`${url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ready', database: 'embedded' });
+    expect(app.db.kind).toBe('embedded');
+  });
+
+  it('answers GraphQL with a workspace key', async () => {
+    const { adminKey } = await createWorkspace(app.db.orm.em.fork(), 'Embedded Inc');
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+      body: JSON.stringify({ query: '{ viewer { name timezone } }' }),
+    });
+    const body = await res.json();
+    expect(body, JSON.stringify(body)).toEqual({ data: { viewer: { name: 'Embedded Inc', timezone: 'UTC' } } });
+  });
+});

@@ -1,15 +1,21 @@
 /**
  * Runs the fake API (HTTP + graphql-ws on /graphql, /v1/demo) for working on the console without
  * the real server: `pnpm --filter @switchboard/web fake-api`, then `pnpm --filter @switchboard/web dev`.
- * It also simulates traffic so live updates can be seen. Not used by the console itself.
+ * With `--console` it also mounts the built console (`build/handler.js`) on the same port, the way
+ * the real server does. It simulates traffic so live updates can be seen. Not used by the console.
  */
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { FakeEvent } from './fake-data.ts';
-import { startFakeApi } from './fake-api.ts';
+import { type NodeHandler, startFakeApi } from './fake-api.ts';
 
 const port = Number(process.env.FAKE_API_PORT ?? 4000);
-const { url, api, server } = await startFakeApi({ port, demo: true });
+// The console's server-side code calls the API at SWITCHBOARD_API_URL; here that is this process.
+process.env.SWITCHBOARD_API_URL ??= `http://127.0.0.1:${port}`;
+const consoleHandler: NodeHandler | undefined = process.argv.includes('--console')
+	? await (await import('../../../mount.js')).loadConsoleHandler()
+	: undefined;
+const { url, api, server } = await startFakeApi({ port, demo: true, console: consoleHandler });
 
 const wss = new WebSocketServer({ server, path: '/graphql' });
 useServer(

@@ -500,9 +500,22 @@ export function fakeApiHandler(api: FakeApi, options: { demo?: boolean } = {}) {
 	};
 }
 
-export async function startFakeApi(options: { port?: number; demo?: boolean; api?: FakeApi } = {}): Promise<{ url: string; api: FakeApi; server: Server; close(): Promise<void> }> {
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+/** Paths that belong to the API; everything else is the console (as in the real server). */
+export function isApiPath(pathname: string): boolean {
+	return pathname === '/graphql' || /^\/(ingest|v1)\//.test(pathname) || ['/healthz', '/readyz', '/metrics'].includes(pathname);
+}
+
+export async function startFakeApi(options: { port?: number; demo?: boolean; api?: FakeApi; console?: NodeHandler } = {}): Promise<{ url: string; api: FakeApi; server: Server; close(): Promise<void> }> {
 	const api = options.api ?? createFakeApi();
-	const server = createServer(fakeApiHandler(api, { demo: options.demo }));
+	const apiHandler = fakeApiHandler(api, { demo: options.demo });
+	const consoleHandler = options.console;
+	const server = createServer((req, res) => {
+		const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+		if (!consoleHandler || isApiPath(pathname)) return void apiHandler(req, res);
+		consoleHandler(req, res, () => send(res, 404, { error: 'not found' }));
+	});
 	await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
 	return {

@@ -3,7 +3,7 @@ import type { introspection } from './graphql-env.d.ts';
 
 /**
  * Typed GraphQL documents. Types come from the schema through `graphql-env.d.ts`, which
- * `pnpm gql:generate` writes from the schema named in tsconfig.json's gql.tada plugin entry.
+ * `pnpm codegen` writes from the schema named in tsconfig.json's gql.tada plugin entry.
  */
 export const graphql = initGraphQLTada<{
 	introspection: introspection;

@@ -186,3 +186,24 @@ export const IntegrationStateChangedSubscription = graphql(
 	`,
 	[LifecycleFields]
 );
+
+export const SendTestEventMutation = graphql(`
+	mutation SendTestEvent($integrationId: ID!, $eventType: String!, $payload: JSON) {
+		sendTestEvent(integrationId: $integrationId, eventType: $eventType, payload: $payload) {
+			id
+			status
+		}
+	}
+`);
+
+export const RotateSigningSecretMutation = graphql(`
+	mutation RotateSigningSecret($id: ID!) {
+		rotateSigningSecret(id: $id) {
+			integration {
+				id
+				updatedAt
+			}
+			signingSecret
+		}
+	}
+`);

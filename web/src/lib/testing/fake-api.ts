@@ -393,6 +393,20 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 				resumeIntegration: (_: unknown, a: { id: string }, ctx: FakeContext) => transition(ctx, a.id, 'resume'),
 				reconnectIntegration: (_: unknown, a: { id: string }, ctx: FakeContext) => transition(ctx, a.id, 'reconnect'),
 				disconnectIntegration: (_: unknown, a: { id: string; reason?: string }, ctx: FakeContext) => transition(ctx, a.id, 'disconnect', a.reason),
+				sendTestEvent: (_: unknown, { integrationId, eventType, payload }: { integrationId: string; eventType: string; payload?: unknown }, ctx: FakeContext) => {
+					requireAdmin(ctx);
+					const integration = integrationById(integrationId) ?? fail('Integration not found.', 'NOT_FOUND');
+					if (integration.state === 'DISCONNECTED') fail('A disconnected integration accepts no events.', 'INVALID_TRANSITION');
+					const now = new Date().toISOString();
+					const event: FakeEvent = { id: `evt_t${Date.now()}`, integrationId, eventType, status: 'RECEIVED', source: 'USER', sourceRecordId: null, destinationRecordId: null, idempotencyKey: null, traceId: `trace-test-${Date.now()}`, receivedAt: now, updatedAt: now, deliveredAt: null, attemptCount: 0, nextAttemptAt: null, errorCode: null, errorMessage: null, payload: payload ?? null };
+					data.events.unshift(event);
+					return event;
+				},
+				rotateSigningSecret: (_: unknown, { id }: { id: string }, ctx: FakeContext) => {
+					requireAdmin(ctx);
+					const integration = integrationById(id) ?? fail('Integration not found.', 'NOT_FOUND');
+					return { integration, signingSecret: `whsec_${Buffer.from(String(Math.random())).toString('base64')}` };
+				},
 				replayEvent: (_: unknown, { id }: { id: string }, ctx: FakeContext) => {
 					requireAdmin(ctx);
 					const original = data.events.find((e) => e.id === id) ?? fail('Event not found.', 'NOT_FOUND');

@@ -3,15 +3,28 @@
 import { AppError } from '@switchboard/db';
 import { GraphQLError } from 'graphql';
 
+// GraphQL errors are recognised by shape, not `instanceof`: graphql ships CJS and ESM builds, and a
+// runner that loads both (vitest externalising Yoga, for one) would otherwise see two GraphQLError classes.
+interface GraphQLErrorLike extends Error {
+  originalError?: unknown;
+  nodes?: GraphQLError['nodes'];
+  path?: GraphQLError['path'];
+  extensions?: Record<string, unknown>;
+}
+
+function isGraphQLErrorLike(e: unknown): e is GraphQLErrorLike {
+  return e instanceof GraphQLError || (e instanceof Error && e.name === 'GraphQLError');
+}
+
 function originalOf(error: unknown): unknown {
   let e = error;
-  while (e instanceof GraphQLError && e.originalError) e = e.originalError;
+  while (isGraphQLErrorLike(e) && e.originalError) e = e.originalError;
   return e;
 }
 
 export function toClientError(error: unknown, maskedMessage = 'Unexpected error'): GraphQLError {
   const original = originalOf(error);
-  const gqlError = error instanceof GraphQLError ? error : undefined;
+  const gqlError = isGraphQLErrorLike(error) ? error : undefined;
   if (original instanceof AppError) {
     return new GraphQLError(original.message, {
       nodes: gqlError?.nodes,

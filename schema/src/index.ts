@@ -1,6 +1,17 @@
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './types/workspace.ts';
+import './types/api-key.ts';
+import './types/integration.ts';
+import './types/integration-health.ts';
+import './types/integration-lifecycle.ts';
+import './types/delivery-attempt.ts';
+import './types/event.ts';
+import './types/event-replay.ts';
+import './types/dashboard.ts';
+import './types/failure-group.ts';
+import './types/error-catalog.ts';
+import './types/node.ts';
 
 export type * from './context.ts';
 export { toClientError } from './errors.ts';

@@ -7,6 +7,7 @@ import { type Database, migrate, openDatabase } from '@switchboard/db';
 import type { Config } from './config.ts';
 import { createGraphQLServer, type Yoga } from './http/graphql.ts';
 import { addHealthRoutes } from './http/health.ts';
+import { addRestLogRoutes } from './http/rest-logs.ts';
 import { sendError } from './http/respond.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const yoga = createGraphQLServer({ config, db, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
+  addRestLogRoutes(router, db, config);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(await metrics.registry.metrics());

@@ -24,8 +24,11 @@ function cookieValue(header: string | undefined, name: string): string | undefin
 
 /** The key a request presents, if any. */
 export function presentedKey(headers: IncomingHttpHeaders | Headers): PresentedKey | undefined {
+  // Yoga's Request may carry a Headers ponyfill that is not `instanceof` the global Headers: duck-type it.
   const get = (n: string): string | undefined =>
-    headers instanceof Headers ? (headers.get(n) ?? undefined) : (headers[n] as string | undefined);
+    typeof (headers as Headers).get === 'function'
+      ? ((headers as Headers).get(n) ?? undefined)
+      : ((headers as IncomingHttpHeaders)[n] as string | undefined);
   const auth = get('authorization');
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());

@@ -1,5 +1,6 @@
 // Configuration comes from the environment only, validated once at start with one clear message per bad value.
 import { z } from 'zod';
+import { parseRateLimit, type RateLimitOptions } from './rate-limit.ts';
 
 const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', '']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
 
@@ -41,6 +42,18 @@ const ConfigSchema = z
     SWITCHBOARD_WEB_DIR: z.string().optional(),
     /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
     SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
+    /** Per-API-key request limit on /graphql and the REST endpoints: "<per second>/<burst>"; "0" turns it off. */
+    SWITCHBOARD_API_RATE_LIMIT: z
+      .string()
+      .default('50/200')
+      .transform((v, ctx) => {
+        try {
+          return parseRateLimit(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().default('production'),
   })
@@ -67,6 +80,8 @@ export interface Config {
   dbPoolSize: number;
   webDir: string | undefined;
   publicUrl: string | undefined;
+  /** null: no per-key request limit. */
+  apiRateLimit: RateLimitOptions | null;
   logLevel: string;
   development: boolean;
 }
@@ -113,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dbPoolSize: c.SWITCHBOARD_DB_POOL,
     webDir: c.SWITCHBOARD_WEB_DIR,
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
+    apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,
     development: c.NODE_ENV === 'development',
   };

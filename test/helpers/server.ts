@@ -32,14 +32,14 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   });
   const app = await buildApp(config, { logger: createLogger(config.logLevel) });
   const url = await app.start(0);
-  const gql: TestServer['gql'] = async (key, query, variables) => {
+  const gql = (async (key: string | null, query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return (await res.json()) as Awaited<ReturnType<TestServer['gql']>>;
-  };
+  }) as TestServer['gql'];
   return {
     app,
     url,

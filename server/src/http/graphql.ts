@@ -1,11 +1,12 @@
 // GraphQL over HTTP with Yoga; the WebSocket side (graphql-ws) shares this Yoga instance.
 import type { Database } from '@switchboard/db';
-import { AppError, UnauthenticatedError } from '@switchboard/db';
+import { AppError, RateLimitedError, UnauthenticatedError } from '@switchboard/db';
 import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError } from '@switchboard/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { CSRF_HEADER, presentedKey, resolveViewer } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { rateLimiterFor, rateLimitKey } from '../rate-limit.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -18,7 +19,19 @@ export interface GraphQLDeps {
   publicUrl: () => string;
 }
 
+const HTTP_STATUS_OF: Record<string, number> = { UNAUTHENTICATED: 401, RATE_LIMITED: 429 };
+
+/** A refusal raised before execution (bad key, over the rate) as a GraphQL error with a fitting HTTP status. */
+function requestError(err: AppError) {
+  const client = toClientError(err);
+  const headers: Record<string, string> = {};
+  if (err instanceof RateLimitedError) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds)));
+  client.extensions.http = { status: HTTP_STATUS_OF[err.code] ?? err.httpStatus, headers };
+  return client;
+}
+
 export function createGraphQLServer({ config, db, logger, live, pipeline, publicUrl }: GraphQLDeps): Yoga {
+  const limiter = rateLimiterFor(config);
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: buildSchema(),
     graphqlEndpoint: '/graphql',
@@ -35,13 +48,15 @@ export function createGraphQLServer({ config, db, logger, live, pipeline, public
     context: async ({ request }): Promise<GraphQLContext> => {
       const em = db.orm.em.fork();
       const presented = presentedKey(request.headers);
-      if (presented?.via === 'cookie' && request.method === 'POST' && !request.headers.get(CSRF_HEADER)) {
-        throw new UnauthenticatedError(`Cookie-authenticated requests must send the ${CSRF_HEADER} header`);
-      }
       try {
-        return { em, viewer: await resolveViewer(em, presented, config.rootKey), live, pipeline, publicUrl: publicUrl() };
+        if (presented?.via === 'cookie' && request.method === 'POST' && !request.headers.get(CSRF_HEADER)) {
+          throw new UnauthenticatedError(`Cookie-authenticated requests must send the ${CSRF_HEADER} header`);
+        }
+        const viewer = await resolveViewer(em, presented, config.rootKey);
+        if (viewer && limiter) limiter.take(rateLimitKey(viewer));
+        return { em, viewer, live, pipeline, publicUrl: publicUrl() };
       } catch (err) {
-        if (err instanceof AppError) throw toClientError(err);
+        if (err instanceof AppError) throw requestError(err);
         throw err;
       }
     },

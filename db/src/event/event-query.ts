@@ -1,0 +1,189 @@
+// The event log: filters and keyset pages over (received_at, id), served by event_log_idx /
+// event_integration_log_idx; never OFFSET, so every page costs the same however deep it is.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DeliveryAttempt } from '../delivery-attempt/delivery-attempt.entity.ts';
+import type { EventStatus, IntegrationType } from '../domain.ts';
+import { Event } from './event.entity.ts';
+import { REPLAYABLE_STATUSES } from './event-status.ts';
+
+export interface EventFilter {
+  /** Row id (already decoded and known to belong to the workspace, or a value that matches nothing). */
+  integrationId?: string | null;
+  types?: readonly IntegrationType[] | null;
+  statuses?: readonly EventStatus[] | null;
+  eventTypes?: readonly string[] | null;
+  errorCodes?: readonly string[] | null;
+  range?: { from: Date; to: Date } | null;
+  /** Exact trace id, idempotency key, source or destination record id. */
+  search?: string | null;
+}
+
+export type EventOrder = 'RECEIVED_AT_DESC' | 'RECEIVED_AT_ASC';
+
+export interface EventKeyset {
+  /** Exact (microsecond) UTC timestamp as PostgreSQL stores it: a JS Date would round it to milliseconds. */
+  receivedAt: string;
+  id: string;
+}
+
+interface Where {
+  sql: string[];
+  params: unknown[];
+}
+
+function filterSql(workspaceId: string, f: EventFilter): Where {
+  const w: Where = { sql: ['e.workspace_id = ?'], params: [workspaceId] };
+  const add = (sql: string, ...params: unknown[]) => {
+    w.sql.push(sql);
+    w.params.push(...params);
+  };
+  if (f.integrationId) add('e.integration_id = ?', f.integrationId);
+  if (f.types?.length) add('e.integration_type in (?)', [...f.types]);
+  if (f.statuses?.length) add('e.status in (?)', [...f.statuses]);
+  if (f.eventTypes?.length) add('e.event_type in (?)', [...f.eventTypes]);
+  if (f.errorCodes?.length) add('e.error_code in (?)', [...f.errorCodes]);
+  if (f.range) add('e.received_at >= ? and e.received_at < ?', f.range.from, f.range.to);
+  const s = f.search?.trim();
+  if (s) add('(e.trace_id = ? or e.idempotency_key = ? or e.source_record_id = ? or e.destination_record_id = ?)', s, s, s, s);
+  return w;
+}
+
+/** Every column but the payload (lazy, possibly large, loaded per page only when asked for). */
+const LOG_COLUMNS = [
+  'id',
+  'workspace_id',
+  'integration_id',
+  'integration_type',
+  'event_type',
+  'status',
+  'source',
+  'source_record_id',
+  'destination_record_id',
+  'idempotency_key',
+  'trace_id',
+  'is_test',
+  'received_at',
+  'updated_at',
+  'delivered_at',
+  'attempt_count',
+  'next_attempt_at',
+  'processing_started_at',
+  'error_code',
+  'error_message',
+  'payload_expired',
+  'status_history',
+]
+  .map((c) => `e.${c}`)
+  .join(', ');
+
+/**
+ * One page of the log. Reads `first + 1` rows to know whether another page follows. Rows are
+ * hydrated into the request's identity map (em.map), so resolvers see ordinary entities.
+ */
+export async function listEvents(
+  em: EntityManager,
+  workspaceId: string,
+  filter: EventFilter,
+  order: EventOrder,
+  first: number,
+  after: EventKeyset | null,
+): Promise<{ items: Array<{ event: Event; key: EventKeyset }>; hasNextPage: boolean }> {
+  const w = filterSql(workspaceId, filter);
+  const desc = order === 'RECEIVED_AT_DESC';
+  if (after) {
+    w.sql.push(`(e.received_at, e.id) ${desc ? '<' : '>'} (?::timestamptz, ?::uuid)`);
+    w.params.push(after.receivedAt, after.id);
+  }
+  const dir = desc ? 'desc' : 'asc';
+  const rows = await em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(
+      `select ${LOG_COLUMNS}, to_char(e.received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at from event e where ${w.sql.join(' and ')} order by e.received_at ${dir}, e.id ${dir} limit ?`,
+      [...w.params, first + 1],
+      'all',
+    );
+  const items = rows.slice(0, first).map(({ cursor_at, ...r }) => {
+    const event = em.map(Event, r as never);
+    return { event, key: { receivedAt: cursor_at as string, id: event.id } };
+  });
+  return { items, hasNextPage: rows.length > first };
+}
+
+/** The event with this row id in this workspace, or null. */
+export function findEvent(em: EntityManager, workspaceId: string, id: string): Promise<Event | null> {
+  return em.findOne(Event, { id, workspace: workspaceId });
+}
+
+/** Most events one `replayEvents` call re-opens; a larger match is refused with a clear message. */
+export const MAX_REPLAY = 10_000;
+
+/** Ids of replayable (DELIVERED/FAILED) events matching the filter, oldest first, at most `limit`. */
+export async function replayableEventIds(em: EntityManager, workspaceId: string, filter: EventFilter, limit: number): Promise<string[]> {
+  const w = filterSql(workspaceId, filter);
+  w.sql.push('e.status in (?)');
+  w.params.push([...REPLAYABLE_STATUSES]);
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string }[]>(
+      `select e.id from event e where ${w.sql.join(' and ')} order by e.received_at, e.id limit ?`,
+      [...w.params, limit],
+      'all',
+    );
+  return rows.map((r) => r.id);
+}
+
+/** Every attempt of these events, in attempt order (one query for a whole page). */
+export function attemptsOfEvents(em: EntityManager, eventIds: readonly string[]): Promise<DeliveryAttempt[]> {
+  return em.find(DeliveryAttempt, { event: { $in: [...eventIds] } }, { orderBy: { event: 'asc', attemptNumber: 'asc' } });
+}
+
+/** Payloads are lazy on the entity; the log's `payload` field loads them for a page at once. */
+export async function payloadsOfEvents(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, unknown>> {
+  const rows = await em
+    .getConnection()
+    .execute<{ id: string; payload: unknown }[]>('select id, payload from event where id in (?)', [[...eventIds]], 'all');
+  return new Map(rows.map((r) => [r.id, r.payload]));
+}
+
+export interface AttemptLogRow {
+  id: string;
+  eventType: string;
+  succeeded: boolean;
+  requestBody: string | null;
+  responseStatus: number | null;
+  responseBody: string | null;
+  durationMs: number | null;
+  startedAt: Date;
+}
+
+/** A page of an integration's delivery attempts by start time (the REST logs shape pages by number). */
+export async function attemptLogPage(
+  em: EntityManager,
+  integrationId: string,
+  opts: { limit: number; offset: number; ascending: boolean },
+): Promise<{ rows: AttemptLogRow[]; total: number }> {
+  const dir = opts.ascending ? 'asc' : 'desc';
+  const conn = em.getConnection();
+  const [rows, count] = await Promise.all([
+    conn.execute<Record<string, unknown>[]>(
+      `select id, event_type, succeeded, request_body, response_status, response_body, duration_ms, started_at from delivery_attempt
+       where integration_id = ? order by started_at ${dir}, id ${dir} limit ? offset ?`,
+      [integrationId, opts.limit, opts.offset],
+      'all',
+    ),
+    conn.execute<{ n: string | number }[]>('select count(*) as n from delivery_attempt where integration_id = ?', [integrationId], 'all'),
+  ]);
+  return {
+    rows: rows.map((r) => ({
+      id: r.id as string,
+      eventType: r.event_type as string,
+      succeeded: r.succeeded as boolean,
+      requestBody: (r.request_body as string | null) ?? null,
+      responseStatus: (r.response_status as number | null) ?? null,
+      responseBody: (r.response_body as string | null) ?? null,
+      durationMs: (r.duration_ms as number | null) ?? null,
+      startedAt: new Date(r.started_at as string),
+    })),
+    total: Number(count[0]?.n ?? 0),
+  };
+}

@@ -1,0 +1,83 @@
+// Events made or re-opened on request: a test event, a replay of one event, a replay of every event
+// matching a filter. The pipeline (ctx.pipeline) does the work; this layer checks scope and tenancy.
+import { BadInputError, findEvent, MAX_REPLAY, NotFoundError, replayableEventIds, Event, REPLAYABLE_STATUSES } from '@switchboard/db';
+import { builder } from '../builder.ts';
+import { actorOf, rowId, workspaceIdOf } from '../viewer.ts';
+import { EventFilterInput, EventRef, eventFilterOf } from './event.ts';
+import { integrationOf } from './integration.ts';
+
+const ReplayPayload = builder.objectRef<{ events: Event[]; count: number }>('ReplayPayload').implement({
+  fields: (t) => ({
+    events: t.field({ type: [EventRef], resolve: (p) => p.events }),
+    count: t.exposeInt('count'),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  sendTestEvent: t.field({
+    type: EventRef,
+    description: 'Creates a real event flagged as a test (isTest) and delivers it like any other.',
+    authScopes: { $any: { admin: true, ingest: true } },
+    args: {
+      integrationId: t.arg.id({ required: true }),
+      eventType: t.arg.string({ required: true }),
+      payload: t.arg({ type: 'JSON' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const integration = await integrationOf(ctx, args.integrationId);
+      const eventType = args.eventType.trim();
+      if (!eventType) throw new BadInputError('eventType must not be empty', { field: 'eventType' });
+      if (!integration.acceptsEvents()) {
+        throw new BadInputError(`Integration "${integration.name}" is DISCONNECTED and accepts no events; reconnect it first`);
+      }
+      return ctx.pipeline.createEvent(ctx.em, {
+        integration,
+        eventType,
+        payload: args.payload ?? { test: true, sentAt: new Date().toISOString() },
+        source: 'USER',
+        isTest: true,
+      });
+    },
+  }),
+  replayEvent: t.field({
+    type: EventRef,
+    description: 'A new attempt cycle for a DELIVERED or FAILED event; its earlier attempts are kept.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const workspaceId = workspaceIdOf(ctx);
+      const id = rowId('Event', args.id);
+      const event = id ? await findEvent(ctx.em, workspaceId, id) : null;
+      if (!event) throw new NotFoundError('Event', args.id);
+      if (!REPLAYABLE_STATUSES.includes(event.status)) {
+        throw new BadInputError(`Only DELIVERED or FAILED events can be replayed; this one is ${event.status}`);
+      }
+      await ctx.pipeline.replayEvents(ctx.em, workspaceId, [event.id], actorOf(ctx));
+      await ctx.em.refresh(event);
+      return event;
+    },
+  }),
+  replayEvents: t.field({
+    type: ReplayPayload,
+    description: `Replays every DELIVERED or FAILED event matching the filter (at most ${MAX_REPLAY} per call).`,
+    authScopes: { admin: true },
+    args: { filter: t.arg({ type: EventFilterInput, required: true }) },
+    resolve: async (_root, args, ctx) => {
+      const workspaceId = workspaceIdOf(ctx);
+      const ids = await replayableEventIds(ctx.em, workspaceId, await eventFilterOf(ctx, args.filter), MAX_REPLAY + 1);
+      if (ids.length > MAX_REPLAY) {
+        throw new BadInputError(
+          `The filter matches more than ${MAX_REPLAY} replayable events; narrow it (e.g. by range) and replay in parts`,
+        );
+      }
+      const replayed = ids.length ? await ctx.pipeline.replayEvents(ctx.em, workspaceId, ids, actorOf(ctx)) : [];
+      const events = replayed.length
+        ? await ctx.em.find(Event, { id: { $in: replayed }, workspace: workspaceId }, {
+            orderBy: { receivedAt: 'asc', id: 'asc' },
+            refresh: true,
+          } as never)
+        : [];
+      return { events, count: replayed.length };
+    },
+  }),
+}));

@@ -20,3 +20,7 @@ export * from './generator/generate.ts';
 export * from './integration/integration.repository.ts';
 export * from './event/event-query.ts';
 export * from './rollup/dashboard.repository.ts';
+export * from './raw-sql.ts';
+export * from './event/event.repository.ts';
+export * from './delivery-attempt/delivery-attempt.repository.ts';
+export * from './event/event-targets.repository.ts';

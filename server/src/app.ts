@@ -13,7 +13,9 @@ import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import { createPipelineServices } from './pipeline-services.ts';
+import { ingestHandler } from './ingest/ingest-route.ts';
+import { publishHandler } from './ingest/publish-route.ts';
+import { createPipeline, type Pipeline } from './pipeline-services.ts';
 import type { LiveBus, PipelineServices } from '@switchboard/schema';
 
 export interface App {
@@ -24,6 +26,8 @@ export interface App {
   yoga: Yoga;
   live: LiveBus;
   pipeline: PipelineServices;
+  /** The event pipeline's runtime: ingest writer, delivery worker, periodic jobs. */
+  runtime: Pipeline;
   router: Router;
   server: Server;
   /** Listens on `port` (default: config.port; 0 picks a free one) and resolves with the base URL. */
@@ -52,11 +56,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
   const live = createLiveBus();
-  const pipeline = createPipelineServices(config, db, live);
+  const runtime = createPipeline({ config, db, live, logger, metrics });
+  const pipeline = runtime.services;
   let baseUrl = '';
   const yoga = createGraphQLServer({ config, db, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
+  router.add('POST', '/ingest/:integrationId', ingestHandler(runtime.ingest), '/ingest/:integrationId');
+  router.add('POST', '/v1/events', publishHandler(runtime.ingest, runtime.em), '/v1/events');
   addRestLogRoutes(router, db, config);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -118,6 +125,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     yoga,
     live,
     pipeline,
+    runtime,
     router,
     server,
     async start(port = config.port) {
@@ -130,6 +138,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       });
       const addr = server.address() as AddressInfo;
       baseUrl = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      runtime.start();
       logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
       return baseUrl;
     },
@@ -138,6 +147,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await runtime.stop();
       await yoga.dispose?.();
       if (!opts.db) await db.close();
     },

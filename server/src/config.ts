@@ -39,6 +39,25 @@ const ConfigSchema = z
     SWITCHBOARD_TIME_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(1),
     SWITCHBOARD_MAX_BODY_BYTES: positiveInt('max body size').default(1024 * 1024),
     SWITCHBOARD_DB_POOL: positiveInt('pool size').default(10),
+    /** Events claimed per worker round trip. */
+    SWITCHBOARD_WORKER_BATCH: positiveInt('worker batch size').default(200),
+    /** How often an idle worker looks for due events (it is also woken by every ingest commit). */
+    SWITCHBOARD_WORKER_POLL_MS: positiveInt('worker poll interval').default(500),
+    /** Outbound request timeout (connect + response), in milliseconds. */
+    SWITCHBOARD_HTTP_TIMEOUT_MS: positiveInt('HTTP timeout').default(10_000),
+    /** Request and response bodies are stored up to this many bytes. */
+    SWITCHBOARD_STORED_BODY_BYTES: positiveInt('stored body size').default(16 * 1024),
+    /** Consecutive 401/403 responses that move an integration to ERROR. */
+    SWITCHBOARD_AUTH_FAILURE_THRESHOLD: positiveInt('auth failure threshold').default(5),
+    /** Ingest group commit: rows per multi-row insert, and how many inserts may be in flight at once. */
+    SWITCHBOARD_INGEST_BATCH: positiveInt('ingest batch size').default(1000),
+    SWITCHBOARD_INGEST_WRITERS: positiveInt('ingest writers').default(3),
+    /** An ingest request not committed within this many milliseconds answers 503 (database unreachable). */
+    SWITCHBOARD_INGEST_TIMEOUT_MS: positiveInt('ingest timeout').default(5_000),
+    /** Minutes an event may stay PROCESSING before it counts as stuck and is reclaimed. */
+    SWITCHBOARD_STUCK_AFTER_MINUTES: positiveInt('stuck threshold').default(15),
+    /** How often retention and stuck-event reclaim run, in seconds. */
+    SWITCHBOARD_JOBS_INTERVAL_SECONDS: positiveInt('jobs interval').default(60),
     SWITCHBOARD_WEB_DIR: z.string().optional(),
     /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
     SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
@@ -78,6 +97,16 @@ export interface Config {
   timeScale: number;
   maxBodyBytes: number;
   dbPoolSize: number;
+  workerBatchSize: number;
+  workerPollMs: number;
+  httpTimeoutMs: number;
+  storedBodyBytes: number;
+  authFailureThreshold: number;
+  ingestBatchSize: number;
+  ingestWriters: number;
+  ingestTimeoutMs: number;
+  stuckAfterMs: number;
+  jobsIntervalMs: number;
   webDir: string | undefined;
   publicUrl: string | undefined;
   /** null: no per-key request limit. */
@@ -126,6 +155,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timeScale: c.SWITCHBOARD_TIME_SCALE,
     maxBodyBytes: c.SWITCHBOARD_MAX_BODY_BYTES,
     dbPoolSize: c.SWITCHBOARD_DB_POOL,
+    workerBatchSize: c.SWITCHBOARD_WORKER_BATCH,
+    workerPollMs: c.SWITCHBOARD_WORKER_POLL_MS,
+    httpTimeoutMs: c.SWITCHBOARD_HTTP_TIMEOUT_MS,
+    storedBodyBytes: c.SWITCHBOARD_STORED_BODY_BYTES,
+    authFailureThreshold: c.SWITCHBOARD_AUTH_FAILURE_THRESHOLD,
+    ingestBatchSize: c.SWITCHBOARD_INGEST_BATCH,
+    ingestWriters: c.SWITCHBOARD_INGEST_WRITERS,
+    ingestTimeoutMs: c.SWITCHBOARD_INGEST_TIMEOUT_MS,
+    stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_MINUTES * 60_000,
+    jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
     webDir: c.SWITCHBOARD_WEB_DIR,
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,

@@ -37,6 +37,35 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    ingestBatchRows: new Histogram({
+      name: 'switchboard_ingest_batch_rows',
+      help: 'Rows per ingest group commit',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers: [registry],
+    }),
+    ingestBatchDuration: new Histogram({
+      name: 'switchboard_ingest_batch_duration_seconds',
+      help: 'Duration of one ingest group commit (insert + commit)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    deliveryDuration: new Histogram({
+      name: 'switchboard_delivery_duration_seconds',
+      help: 'Outbound request duration',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    eventsReclaimed: new Counter({
+      name: 'switchboard_events_reclaimed_total',
+      help: 'Events reclaimed after being stuck in PROCESSING',
+      registers: [registry],
+    }),
+    retentionRows: new Counter({
+      name: 'switchboard_retention_rows_total',
+      help: 'Rows touched by retention, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     wsSockets: new Gauge({ name: 'switchboard_ws_sockets', help: 'Open graphql-ws sockets', registers: [registry] }),
     wsSubscriptions: new Gauge({
       name: 'switchboard_ws_subscriptions',

@@ -1,15 +1,206 @@
-// The pipeline operations the GraphQL API calls (sendTestEvent, replay, reconnect's test call).
-// Owned by the event-pipeline issue; until it lands these refuse clearly.
-import type { Database } from '@switchboard/db';
-import type { PipelineServices } from '@switchboard/schema';
+// The event pipeline, assembled once per app: the ingest group-commit writer, the delivery worker,
+// the periodic jobs, and the operations the GraphQL API calls (sendTestEvent, replay, reconnect's
+// test call) — the PipelineServices of schema/src/context.ts.
+import {
+  BadInputError,
+  type Database,
+  decodeIdOf,
+  type EntityManager,
+  Event,
+  findDeliveryTargets,
+  findEventsByIdempotencyKeys,
+  insertEvents,
+  type Integration,
+  newId,
+  newTraceId,
+  reopenEvents,
+} from '@switchboard/db';
+import type { LiveBus, NewEventInput, PipelineServices } from '@switchboard/schema';
 import type { Config } from './config.ts';
-import type { LiveBus } from '@switchboard/schema';
+import { Sender } from './delivery/sender.ts';
+import { DeliveryWorker } from './delivery/worker.ts';
+import { EventWriter } from './ingest/event-writer.ts';
+import type { IngestContext } from './ingest/ingest-context.ts';
+import { IntegrationCache } from './ingest/integration-cache.ts';
+import { RateLimiter } from './ingest/rate-limiter.ts';
+import { checkSigningSetup } from './ingest/signature.ts';
+import { JobScheduler } from './jobs/scheduler.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
 
-export function createPipelineServices(_config: Config, _db: Database, _live: LiveBus): PipelineServices {
-  const pending = (what: string) => () => Promise.reject(new Error(`${what} is not available yet`));
+export interface PipelineDeps {
+  config: Config;
+  db: Database;
+  live: LiveBus;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface Pipeline {
+  services: PipelineServices;
+  ingest: IngestContext;
+  worker: DeliveryWorker;
+  jobs: JobScheduler;
+  sender: Sender;
+  em(): EntityManager;
+  /** Starts the worker and the periodic jobs (when this process runs them). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createPipeline(deps: PipelineDeps): Pipeline {
+  const { config, db, live, logger, metrics } = deps;
+  const em = () => db.orm.em.fork() as EntityManager;
+  const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes });
+  const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender });
+  const writer = new EventWriter({
+    em,
+    batchSize: config.ingestBatchSize,
+    writers: config.ingestWriters,
+    onBatch(rows, ms) {
+      metrics.ingestBatchRows.observe(rows);
+      metrics.ingestBatchDuration.observe(ms / 1000);
+    },
+    onCommitted(created) {
+      const at = new Date().toISOString();
+      for (const c of created) {
+        live.publish('event:changed', {
+          workspaceId: c.workspaceId,
+          eventId: c.id,
+          integrationId: c.integrationId,
+          integrationType: c.integrationType,
+          status: 'RECEIVED',
+          previousStatus: null,
+          errorCode: null,
+          at,
+        });
+      }
+      worker.poke();
+    },
+  });
+  const cache = new IntegrationCache(em);
+  const ingest: IngestContext = { config, metrics, logger, writer, cache, limiter: new RateLimiter() };
+  const jobs = new JobScheduler({ config, db, live, logger, metrics, onReclaimed: () => worker.poke() });
+
+  // Lifecycle changes (disconnect, pause, resume, reconnect) reach ingest and the worker at once.
+  const stateMessages = live.subscribe('integration:state');
+  void (async () => {
+    for await (const m of stateMessages) {
+      cache.invalidate(m.integrationId);
+      if (m.state === 'ACTIVE') worker.poke();
+    }
+  })().catch((err: unknown) => logger.warn({ err }, 'pipeline: live subscription ended'));
+
+  const services: PipelineServices = {
+    async createEvent(em: EntityManager, input: NewEventInput): Promise<Event> {
+      const row = {
+        id: newId(),
+        integrationId: input.integration.id,
+        eventType: input.eventType,
+        source: input.source,
+        sourceRecordId: input.sourceRecordId ?? null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        traceId: newTraceId(),
+        isTest: input.isTest ?? false,
+        receivedAt: new Date(),
+        payloadJson: JSON.stringify(input.payload ?? null),
+      };
+      const [created] = await insertEvents(em, [row]);
+      let id = created?.id;
+      if (!id && row.idempotencyKey) {
+        const [existing] = await findEventsByIdempotencyKeys(em, [
+          { integrationId: row.integrationId, idempotencyKey: row.idempotencyKey },
+        ]);
+        id = existing?.id;
+      }
+      if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
+      if (created) {
+        live.publish('event:changed', {
+          workspaceId: created.workspaceId,
+          eventId: created.id,
+          integrationId: created.integrationId,
+          integrationType: created.integrationType,
+          status: 'RECEIVED',
+          previousStatus: null,
+          errorCode: null,
+          at: row.receivedAt.toISOString(),
+        });
+        worker.poke();
+      }
+      return em.findOneOrFail(Event, id, { populate: ['payload'] });
+    },
+
+    async replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]> {
+      // Accepts public ids (evt_…) or row ids, and answers in the form it was given.
+      const given = new Map<string, string>();
+      for (const id of eventIds) {
+        const uuid = id.startsWith('evt_') ? decodeIdOf('Event', id) : /^[0-9a-f-]{36}$/i.test(id) ? id.toLowerCase() : null;
+        if (uuid) given.set(uuid, id);
+      }
+      const now = new Date();
+      const reopened = await reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now);
+      for (const r of reopened) {
+        live.publish('event:changed', {
+          workspaceId,
+          eventId: r.id,
+          integrationId: r.integrationId,
+          integrationType: r.integrationType,
+          status: 'RECEIVED',
+          previousStatus: r.previousStatus,
+          errorCode: null,
+          at: now.toISOString(),
+        });
+      }
+      if (reopened.length > 0) worker.poke();
+      return reopened.map((r) => given.get(r.id) ?? r.id);
+    },
+
+    async testConnection(integration: Integration, credentials: Record<string, unknown> | null) {
+      if (integration.type === 'INBOUND_WEBHOOK') {
+        return checkSigningSetup({
+          signingSecret: integration.signingSecret,
+          signatureScheme: integration.signatureScheme,
+          signatureHeader: integration.signatureHeader ?? null,
+        });
+      }
+      const [target] = await findDeliveryTargets(em(), [integration.id]);
+      const url = integration.destinationUrl ?? target?.destinationUrl ?? null;
+      if (!url) return { ok: false, reason: 'The integration has no destination URL to test' };
+      const result = await sender.send(
+        {
+          destinationUrl: url,
+          destinationMethod: integration.destinationMethod ?? 'POST',
+          signingSecret: integration.signingSecret,
+          credentials: credentials ?? target?.credentials ?? null,
+        },
+        { id: newId(), eventType: 'switchboard.test', traceId: newTraceId(), attemptNumber: 1 },
+        { type: 'switchboard.test', message: 'Connection test from Switchboard', at: new Date().toISOString() },
+        { 'x-switchboard-test': '1' },
+      );
+      if (result.succeeded) return { ok: true, reason: null };
+      return { ok: false, reason: `Test call failed: ${result.errorMessage ?? result.errorCode ?? 'no response'}` };
+    },
+  };
+
   return {
-    createEvent: pending('createEvent'),
-    replayEvents: pending('replayEvents'),
-    testConnection: pending('testConnection'),
+    services,
+    ingest,
+    worker,
+    jobs,
+    sender,
+    em,
+    start() {
+      if (config.runWorker) {
+        worker.start();
+        jobs.start();
+      }
+    },
+    async stop() {
+      await stateMessages.return?.();
+      await jobs.stop();
+      await worker.stop();
+      await writer.drained();
+      await sender.close();
+    },
   };
 }

@@ -33,6 +33,8 @@ const EventSchema = defineEntity({
       .onUpdate(() => new Date()),
     deliveredAt: p.datetime().nullable(),
     attemptCount: p.integer().default(0),
+    /** attemptCount when the current attempt cycle began (a replay starts a new one); the retry schedule counts from here. */
+    retryBase: p.integer().default(0),
     nextAttemptAt: p.datetime().nullable(),
     /** Set while PROCESSING: the claim time, to find stuck events. */
     processingStartedAt: p.datetime().nullable(),
@@ -57,6 +59,10 @@ const EventSchema = defineEntity({
       expression: 'create index "event_processing_idx" on "event" ("processing_started_at") where "status" = \'PROCESSING\'',
     },
     { name: 'event_received_at_idx', properties: ['receivedAt'] },
+    {
+      name: 'event_payload_expiry_idx',
+      expression: 'create index "event_payload_expiry_idx" on "event" ("received_at") where "payload_expired" = false',
+    },
     { name: 'event_trace_idx', properties: ['workspace', 'traceId'] },
     {
       name: 'event_source_record_idx',

@@ -1,0 +1,71 @@
+// The integration fields the pipeline reads on its hot paths (ingest, publish fan-out, delivery),
+// read with one raw statement each instead of hydrating entities.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { IntegrationState, IntegrationType, SignatureScheme } from '../domain.ts';
+import { queryRows } from '../raw-sql.ts';
+
+export interface IngestTarget {
+  id: string;
+  workspaceId: string;
+  type: IntegrationType;
+  state: IntegrationState;
+  signingSecret: string;
+  signatureScheme: SignatureScheme;
+  signatureHeader: string | null;
+  ingestRateLimit: number | null;
+}
+
+/** What ingest needs to accept a webhook for one integration; null when there is none. */
+export async function findIngestTarget(em: EntityManager, integrationId: string): Promise<IngestTarget | null> {
+  const rows = await queryRows<IngestTarget>(
+    em,
+    `select id, workspace_id as "workspaceId", type, state, signing_secret as "signingSecret", signature_scheme as "signatureScheme",
+            signature_header as "signatureHeader", ingest_rate_limit as "ingestRateLimit"
+     from integration where id = $1`,
+    [integrationId],
+  );
+  return rows[0] ?? null;
+}
+
+/** A workspace's outbound integrations that take `eventType` (an empty subscription list takes all), not disconnected. */
+export async function findFanOutTargets(
+  em: EntityManager,
+  workspaceId: string,
+  eventType: string,
+): Promise<Array<{ id: string; type: IntegrationType }>> {
+  return queryRows(
+    em,
+    `select id, type from integration
+     where workspace_id = $1 and type <> 'INBOUND_WEBHOOK' and state <> 'DISCONNECTED'
+       and (cardinality(subscribed_event_types) = 0 or $2 = any(subscribed_event_types))
+     order by installed_at, id`,
+    [workspaceId, eventType],
+  );
+}
+
+export interface DeliveryTarget {
+  id: string;
+  workspaceId: string;
+  name: string;
+  type: IntegrationType;
+  state: IntegrationState;
+  destinationUrl: string | null;
+  destinationMethod: string;
+  credentials: Record<string, unknown> | null;
+  signingSecret: string;
+  fieldMapping: Record<string, unknown> | null;
+  retrySchedule: number[] | null;
+}
+
+/** Everything the worker needs to send events of these integrations. */
+export async function findDeliveryTargets(em: EntityManager, integrationIds: readonly string[]): Promise<DeliveryTarget[]> {
+  if (integrationIds.length === 0) return [];
+  return queryRows(
+    em,
+    `select id, workspace_id as "workspaceId", name, type, state, destination_url as "destinationUrl",
+            destination_method as "destinationMethod", credentials, signing_secret as "signingSecret",
+            field_mapping as "fieldMapping", retry_schedule as "retrySchedule"
+     from integration where id = any($1::uuid[])`,
+    [integrationIds],
+  );
+}

@@ -1,0 +1,412 @@
+// Event writes on the pipeline's hot paths. Each function is one SQL statement (data-modifying CTEs
+// where an event change and its rollup move must land together), with bound array parameters so a
+// batch of a thousand events is one round trip. The rollup rule shared with the generator: an
+// event counts under (status, errorCode) where errorCode is its code for RETRYING/FAILED and '' otherwise.
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventStatus, IntegrationType, TriggerSource } from '../domain.ts';
+import { queryRows } from '../raw-sql.ts';
+import type { EventStatusChange } from './event-status.ts';
+
+/**
+ * Applies rollup deltas from a CTE named `deltas(workspace_id, received_at, integration_id,
+ * integration_type, status, error_code, delta)`, summed per key first. Decrements update existing
+ * rows (an insert with a negative count would trip the `count >= 0` check before ON CONFLICT is
+ * considered); increments upsert in key order so concurrent writers lock rollup rows in one order.
+ */
+const ROLLUP_CTE = `grouped as (
+  select workspace_id, date_trunc('hour', received_at, 'UTC') as hour, integration_id, status, error_code,
+         min(integration_type) as integration_type, sum(delta)::int as delta, min(received_at) as first_at, max(received_at) as last_at
+  from deltas
+  group by 1, 2, 3, 4, 5
+),
+roll_down as (
+  update event_rollup r set count = r.count + g.delta
+  from grouped g
+  where g.delta < 0 and r.workspace_id = g.workspace_id and r.hour = g.hour and r.integration_id = g.integration_id
+    and r.status = g.status and r.error_code = g.error_code
+),
+roll_up as (
+  insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
+  select workspace_id, hour, integration_id, status, error_code, integration_type, delta, first_at, last_at
+  from grouped where delta > 0
+  order by workspace_id, hour, integration_id, status, error_code
+  on conflict (workspace_id, hour, integration_id, status, error_code) do update set
+    count = event_rollup.count + excluded.count,
+    first_at = least(event_rollup.first_at, excluded.first_at),
+    last_at = greatest(event_rollup.last_at, excluded.last_at)
+)`;
+
+/** The rollup error code of an event in SQL: its code for RETRYING/FAILED, '' otherwise. */
+const rollupCode = (status: string, code: string) => `case when ${status} in ('RETRYING', 'FAILED') then coalesce(${code}, '') else '' end`;
+
+/** Timestamps come back from the driver as PostgreSQL text. */
+export function pgDate(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  return new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+}
+
+export interface NewEventRow {
+  id: string;
+  integrationId: string;
+  eventType: string;
+  source: TriggerSource;
+  sourceRecordId: string | null;
+  idempotencyKey: string | null;
+  traceId: string;
+  isTest: boolean;
+  receivedAt: Date;
+  /** The payload as JSON text (ingest already holds the raw body). */
+  payloadJson: string;
+}
+
+/**
+ * Inserts events (status RECEIVED, due now) and moves their rollups, in one statement. A row is
+ * skipped when its integration is unknown or DISCONNECTED, or when its idempotency key already
+ * exists on the integration (the unique index decides, so concurrent duplicates write one row).
+ * Returns the ids actually inserted, with the fields the caller publishes.
+ */
+export async function insertEvents(
+  em: EntityManager,
+  rows: readonly NewEventRow[],
+): Promise<Array<{ id: string; workspaceId: string; integrationId: string; integrationType: IntegrationType }>> {
+  if (rows.length === 0) return [];
+  const n = rows.length;
+  const cols = {
+    id: new Array<string>(n),
+    integrationId: new Array<string>(n),
+    eventType: new Array<string>(n),
+    source: new Array<string>(n),
+    sourceRecordId: new Array<string | null>(n),
+    idempotencyKey: new Array<string | null>(n),
+    traceId: new Array<string>(n),
+    isTest: new Array<boolean>(n),
+    receivedAt: new Array<string>(n),
+    payload: new Array<string>(n),
+    history: new Array<string>(n),
+  };
+  rows.forEach((r, i) => {
+    const at = r.receivedAt.toISOString();
+    cols.id[i] = r.id;
+    cols.integrationId[i] = r.integrationId;
+    cols.eventType[i] = r.eventType;
+    cols.source[i] = r.source;
+    cols.sourceRecordId[i] = r.sourceRecordId;
+    cols.idempotencyKey[i] = r.idempotencyKey;
+    cols.traceId[i] = r.traceId;
+    cols.isTest[i] = r.isTest;
+    cols.receivedAt[i] = at;
+    cols.payload[i] = r.payloadJson;
+    const change: EventStatusChange = { from: null, to: 'RECEIVED', at, reason: null };
+    cols.history[i] = JSON.stringify([change]);
+  });
+  return queryRows(
+    em,
+    `with input as (
+       select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bool[],
+                            $9::timestamptz[], $10::jsonb[], $11::jsonb[])
+         as t(id, integration_id, event_type, source, source_record_id, idempotency_key, trace_id, is_test, received_at, payload, history)
+     ),
+     ins as (
+       insert into event (id, workspace_id, integration_id, integration_type, event_type, status, source, source_record_id,
+                          idempotency_key, trace_id, is_test, received_at, updated_at, attempt_count, next_attempt_at,
+                          payload, payload_expired, status_history)
+       select t.id, i.workspace_id, t.integration_id, i.type, t.event_type, 'RECEIVED', t.source, t.source_record_id,
+              t.idempotency_key, t.trace_id, t.is_test, t.received_at, t.received_at, 0, t.received_at,
+              t.payload, false, t.history
+       from input t join integration i on i.id = t.integration_id and i.state <> 'DISCONNECTED'
+       on conflict (integration_id, idempotency_key) where idempotency_key is not null do nothing
+       returning id, workspace_id, integration_id, integration_type, received_at
+     ),
+     deltas as (
+       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED'::text as status, ''::text as error_code, 1 as delta from ins
+     ),
+     ${ROLLUP_CTE}
+     select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from ins`,
+    [
+      cols.id,
+      cols.integrationId,
+      cols.eventType,
+      cols.source,
+      cols.sourceRecordId,
+      cols.idempotencyKey,
+      cols.traceId,
+      cols.isTest,
+      cols.receivedAt,
+      cols.payload,
+      cols.history,
+    ],
+  );
+}
+
+export interface ExistingEventRef {
+  id: string;
+  integrationId: string;
+  idempotencyKey: string;
+  status: EventStatus;
+}
+
+/** The events already stored under these (integration, idempotency key) pairs. */
+export async function findEventsByIdempotencyKeys(
+  em: EntityManager,
+  pairs: ReadonlyArray<{ integrationId: string; idempotencyKey: string }>,
+): Promise<ExistingEventRef[]> {
+  if (pairs.length === 0) return [];
+  return queryRows(
+    em,
+    `select e.id, e.integration_id as "integrationId", e.idempotency_key as "idempotencyKey", e.status
+     from unnest($1::uuid[], $2::text[]) as k(integration_id, idempotency_key)
+     join event e on e.integration_id = k.integration_id and e.idempotency_key = k.idempotency_key`,
+    [pairs.map((p) => p.integrationId), pairs.map((p) => p.idempotencyKey)],
+  );
+}
+
+export interface ClaimedEvent {
+  id: string;
+  workspaceId: string;
+  integrationId: string;
+  integrationType: IntegrationType;
+  eventType: string;
+  source: TriggerSource;
+  traceId: string;
+  isTest: boolean;
+  receivedAt: Date;
+  /** The attempt this claim starts (1-based, over the event's whole life). */
+  attemptCount: number;
+  /** Attempts made before the current cycle began (a replay starts a new cycle). */
+  retryBase: number;
+  payload: unknown;
+  payloadExpired: boolean;
+  previousStatus: EventStatus;
+  claimedAt: Date;
+}
+
+/**
+ * Claims up to `limit` due events of ACTIVE integrations (held otherwise) in due order — received
+ * order for new events — marking them PROCESSING and moving their rollups, in one statement.
+ * `FOR UPDATE SKIP LOCKED` lets several workers share the table without ever claiming the same row.
+ */
+export async function claimDueEvents(
+  em: EntityManager,
+  opts: { now: Date; limit: number; skipIntegrationIds?: readonly string[] },
+): Promise<ClaimedEvent[]> {
+  const at = opts.now.toISOString();
+  const rows = await queryRows<Omit<ClaimedEvent, 'receivedAt' | 'claimedAt'> & { receivedAt: string }>(
+    em,
+    `with due as (
+       select e.id, e.status as old_status, e.error_code as old_code
+       from event e
+       where e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
+         and e.integration_id in (select id from integration where state = 'ACTIVE' and not (id = any($3::uuid[])))
+       order by e.next_attempt_at, e.received_at
+       limit $2
+       for update of e skip locked
+     ),
+     upd as (
+       update event e set
+         status = 'PROCESSING', processing_started_at = $1::timestamptz, updated_at = $1::timestamptz,
+         attempt_count = e.attempt_count + 1,
+         status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', due.old_status, 'to', 'PROCESSING', 'at', $4::text, 'reason', null))
+       from due where e.id = due.id
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.event_type, e.source, e.trace_id, e.is_test,
+                 e.received_at, e.attempt_count, e.retry_base, e.payload, e.payload_expired, due.old_status, due.old_code
+     ),
+     deltas as (
+       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd
+       union all
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING', '', 1 from upd
+     ),
+     ${ROLLUP_CTE}
+     select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",
+            event_type as "eventType", source, trace_id as "traceId", is_test as "isTest", received_at as "receivedAt",
+            attempt_count as "attemptCount", retry_base as "retryBase", payload, payload_expired as "payloadExpired",
+            old_status as "previousStatus"
+     from upd order by received_at`,
+    [at, opts.limit, opts.skipIntegrationIds ?? [], at],
+  );
+  return rows.map((r) => ({ ...r, receivedAt: pgDate(r.receivedAt), claimedAt: opts.now }));
+}
+
+export interface EventCompletion {
+  id: string;
+  /** The claim this completes: a reclaimed (stuck) event is no longer ours and is left alone. */
+  claimedAt: Date;
+  status: 'DELIVERED' | 'RETRYING' | 'FAILED';
+  nextAttemptAt: Date | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  destinationRecordId: string | null;
+  reason: string | null;
+  at: Date;
+}
+
+/**
+ * Moves PROCESSING events to DELIVERED / RETRYING / FAILED and their rollups, in one statement.
+ * Returns what changed (events reclaimed meanwhile by the stuck detector are skipped).
+ */
+export async function completeEvents(
+  em: EntityManager,
+  completions: readonly EventCompletion[],
+): Promise<
+  Array<{
+    id: string;
+    workspaceId: string;
+    integrationId: string;
+    integrationType: IntegrationType;
+    status: EventStatus;
+    errorCode: string | null;
+  }>
+> {
+  if (completions.length === 0) return [];
+  const sorted = [...completions].sort((a, b) => (a.id < b.id ? -1 : 1));
+  return queryRows(
+    em,
+    `with input as (
+       select * from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+         as t(id, claimed_at, status, next_attempt_at, error_code, error_message, destination_record_id, at, change)
+     ),
+     upd as (
+       update event e set
+         status = t.status, updated_at = t.at, processing_started_at = null,
+         next_attempt_at = t.next_attempt_at,
+         error_code = case when t.status = 'DELIVERED' then e.error_code else t.error_code end,
+         error_message = case when t.status = 'DELIVERED' then e.error_message else t.error_message end,
+         destination_record_id = coalesce(t.destination_record_id, e.destination_record_id),
+         delivered_at = case when t.status = 'DELIVERED' then t.at else e.delivered_at end,
+         status_history = e.status_history || jsonb_build_array(t.change)
+       from input t
+       where e.id = t.id and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code
+     ),
+     deltas as (
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd
+       union all
+       select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd
+     ),
+     ${ROLLUP_CTE}
+     select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType", status,
+            error_code as "errorCode"
+     from upd`,
+    [
+      sorted.map((c) => c.id),
+      sorted.map((c) => c.claimedAt.toISOString()),
+      sorted.map((c) => c.status),
+      sorted.map((c) => c.nextAttemptAt?.toISOString() ?? null),
+      sorted.map((c) => c.errorCode),
+      sorted.map((c) => c.errorMessage),
+      sorted.map((c) => c.destinationRecordId),
+      sorted.map((c) => c.at.toISOString()),
+      sorted.map((c) =>
+        JSON.stringify({ from: 'PROCESSING', to: c.status, at: c.at.toISOString(), reason: c.reason } satisfies EventStatusChange),
+      ),
+    ],
+  );
+}
+
+/**
+ * Re-opens DELIVERED/FAILED events of one workspace for a new attempt cycle (RECEIVED, due now,
+ * history kept, last error cleared), moving rollups, in one statement. Returns the ids re-opened.
+ */
+export async function reopenEvents(
+  em: EntityManager,
+  workspaceId: string,
+  eventIds: readonly string[],
+  reason: string,
+  now: Date,
+): Promise<Array<{ id: string; integrationId: string; integrationType: IntegrationType; previousStatus: EventStatus }>> {
+  if (eventIds.length === 0) return [];
+  const at = now.toISOString();
+  return queryRows(
+    em,
+    `with target as (
+       select e.id, e.status as old_status, e.error_code as old_code from event e
+       where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ('DELIVERED', 'FAILED')
+       order by e.id
+       for update
+     ),
+     upd as (
+       update event e set
+         status = 'RECEIVED', next_attempt_at = $3::timestamptz, updated_at = $3::timestamptz, retry_base = e.attempt_count,
+         error_code = null, error_message = null,
+         status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', target.old_status, 'to', 'RECEIVED', 'at', $4::text, 'reason', $5::text))
+       from target where e.id = target.id
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, target.old_status, target.old_code
+     ),
+     deltas as (
+       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd
+       union all
+       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED', '', 1 from upd
+     ),
+     ${ROLLUP_CTE}
+     select id, integration_id as "integrationId", integration_type as "integrationType", old_status as "previousStatus" from upd`,
+    [workspaceId, eventIds, at, at, reason],
+  );
+}
+
+/**
+ * Puts events stuck in PROCESSING since before `olderThan` (their worker died) back in the queue
+ * as RETRYING with code STUCK, due now, their history saying so; rollups moved; one statement.
+ */
+export async function reclaimStuckEvents(
+  em: EntityManager,
+  opts: { olderThan: Date; now: Date; limit: number; reason: string },
+): Promise<Array<{ id: string; workspaceId: string; integrationId: string; integrationType: IntegrationType }>> {
+  const at = opts.now.toISOString();
+  return queryRows(
+    em,
+    `with stuck as (
+       select e.id from event e
+       where e.status = 'PROCESSING' and e.processing_started_at < $1::timestamptz
+       order by e.processing_started_at
+       limit $3
+       for update skip locked
+     ),
+     upd as (
+       update event e set
+         status = 'RETRYING', processing_started_at = null, next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz,
+         error_code = 'STUCK', error_message = $4::text,
+         status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', 'PROCESSING', 'to', 'RETRYING', 'at', $5::text, 'reason', $4::text))
+       from stuck where e.id = stuck.id
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at
+     ),
+     deltas as (
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd
+       union all
+       select workspace_id, received_at, integration_id, integration_type, 'RETRYING', 'STUCK', 1 from upd
+     ),
+     ${ROLLUP_CTE}
+     select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from upd`,
+    [opts.olderThan.toISOString(), at, opts.limit, opts.reason, at],
+  );
+}
+
+/** Nulls the payloads of up to `limit` events received before `cutoff`; returns how many. */
+export async function expireEventPayloads(em: EntityManager, cutoff: Date, limit: number): Promise<number> {
+  const rows = await queryRows<{ n: string }>(
+    em,
+    `with batch as (
+       select id from event where payload_expired = false and received_at < $1::timestamptz
+       order by received_at limit $2
+       for update skip locked
+     ), upd as (
+       update event e set payload = null, payload_expired = true from batch where e.id = batch.id returning 1
+     )
+     select count(*) as n from upd`,
+    [cutoff.toISOString(), limit],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Deletes up to `limit` events received before `cutoff` with their attempts (cascade); returns how many. */
+export async function deleteEventsBefore(em: EntityManager, cutoff: Date, limit: number): Promise<number> {
+  const rows = await queryRows<{ n: string }>(
+    em,
+    `with batch as (
+       select id from event where received_at < $1::timestamptz order by received_at limit $2 for update skip locked
+     ), del as (
+       delete from event e using batch where e.id = batch.id returning 1
+     )
+     select count(*) as n from del`,
+    [cutoff.toISOString(), limit],
+  );
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,512 @@
+// The delivery worker: claims due events (FOR UPDATE SKIP LOCKED, so any number of worker processes
+// share the table and none claims a row another holds), sends up to `concurrency` at once, and
+// records outcomes in group commits: one transaction per batch of finished attempts writes the
+// attempts, moves the events and their rollups, updates the integrations' counters and, after N
+// consecutive 401/403, moves an integration to ERROR. Changes are published after commit.
+import {
+  applyIntegrationOutcomes,
+  type ClaimedEvent,
+  claimDueEvents,
+  completeEvents,
+  type Database,
+  type DeliveryTarget,
+  type EntityManager,
+  type EventCompletion,
+  findDeliveryTargets,
+  Integration,
+  type IntegrationOutcome,
+  type IntegrationState,
+  insertDeliveryAttempts,
+  type NewDeliveryAttempt,
+  newId,
+} from '@switchboard/db';
+import type { EventChangedMessage, LiveBus } from '@switchboard/schema';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { applyFieldMapping, MappingError } from './field-mapping.ts';
+import { decideRetry } from './retry-policy.ts';
+import type { AttemptResult, Sender } from './sender.ts';
+
+interface Finished {
+  event: ClaimedEvent;
+  completion: EventCompletion;
+  attempt: NewDeliveryAttempt | null;
+  /** For the integration's counters: 'auth' (401/403), 'failure', 'success', or null (no response-based signal). */
+  signal: 'auth' | 'failure' | 'success' | 'network' | null;
+  rateLimit: AttemptResult['rateLimit'];
+}
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  metrics: Metrics;
+  live: LiveBus;
+  sender: Sender;
+}
+
+const AUTH_CODES = new Set(['401', '403']);
+
+export class DeliveryWorker {
+  readonly #d: WorkerDeps;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #inFlight = 0;
+  #wake: (() => void) | undefined;
+  #poked = false;
+  #finished: Finished[] = [];
+  #flushing: Promise<void> | undefined;
+  /** Integrations whose destination asked us to slow down, until when (ms epoch). */
+  readonly #throttledUntil = new Map<string, number>();
+  #targets = new Map<string, { target: DeliveryTarget; at: number }>();
+  /** The earliest retry this worker scheduled (ms epoch): it looks again then rather than at the next poll. */
+  #nextRetryAt = Number.POSITIVE_INFINITY;
+
+  constructor(deps: WorkerDeps) {
+    this.#d = deps;
+  }
+
+  #em(): EntityManager {
+    return this.#d.db.orm.em.fork() as EntityManager;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming, lets in-flight sends finish (bounded by their timeout) and records them. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.poke();
+    await this.#loop;
+    const deadline = Date.now() + this.#d.config.httpTimeoutMs + 2000;
+    while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.#flushNow();
+  }
+
+  /** New work may be due (an ingest commit, a resume, a replay). */
+  poke(): void {
+    this.#poked = true;
+    const w = this.#wake;
+    this.#wake = undefined;
+    w?.();
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    if (this.#poked) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        this.#wake = undefined;
+        resolve();
+      }, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  async #run(): Promise<void> {
+    const { config, logger } = this.#d;
+    while (this.#running) {
+      const free = config.workerConcurrency - this.#inFlight;
+      if (free <= 0) {
+        this.#poked = false;
+        await this.#sleep(config.workerPollMs);
+        continue;
+      }
+      this.#poked = false;
+      let claimed: ClaimedEvent[];
+      try {
+        const now = Date.now();
+        const skip = [...this.#throttledUntil].filter(([, until]) => until > now).map(([id]) => id);
+        for (const [id, until] of this.#throttledUntil) if (until <= now) this.#throttledUntil.delete(id);
+        claimed = await claimDueEvents(this.#em(), {
+          now: new Date(now),
+          limit: Math.min(free, config.workerBatchSize),
+          skipIntegrationIds: skip,
+        });
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'worker: claim failed; retrying');
+        await this.#sleep(1000);
+        continue;
+      }
+      if (claimed.length === 0) {
+        const untilRetry = this.#nextRetryAt - Date.now();
+        await this.#sleep(Math.max(5, Math.min(config.workerPollMs, untilRetry)));
+        continue;
+      }
+      this.#publish(
+        claimed.map((e) => ({
+          workspaceId: e.workspaceId,
+          eventId: e.id,
+          integrationId: e.integrationId,
+          integrationType: e.integrationType,
+          status: 'PROCESSING',
+          previousStatus: e.previousStatus,
+          errorCode: null,
+          at: e.claimedAt.toISOString(),
+        })),
+      );
+      let targets: Map<string, DeliveryTarget>;
+      try {
+        targets = await this.#loadTargets(claimed);
+      } catch (err) {
+        // Claimed but can't be sent: the stuck-event reclaim returns them to the queue.
+        logger.error({ err: (err as Error).message }, 'worker: loading integrations failed');
+        await this.#sleep(1000);
+        continue;
+      }
+      for (const event of claimed) {
+        this.#inFlight++;
+        this.#deliver(event, targets.get(event.integrationId))
+          .catch((err: unknown) =>
+            logger.error({ err, eventId: event.id }, 'worker: delivery crashed; the stuck-event reclaim will retry it'),
+          )
+          .finally(() => {
+            this.#inFlight--;
+            // Claim again once a useful number of slots is free, not after every single completion.
+            if (config.workerConcurrency - this.#inFlight >= Math.max(1, Math.min(config.workerBatchSize, config.workerConcurrency) / 4))
+              this.poke();
+          });
+      }
+    }
+  }
+
+  /** Integration settings, re-read at most every second (credentials and mapping changes apply promptly). */
+  async #loadTargets(events: readonly ClaimedEvent[]): Promise<Map<string, DeliveryTarget>> {
+    const now = Date.now();
+    const ids = [...new Set(events.map((e) => e.integrationId))];
+    const stale = ids.filter((id) => {
+      const hit = this.#targets.get(id);
+      return !hit || now - hit.at > 1000;
+    });
+    if (stale.length > 0) {
+      for (const t of await findDeliveryTargets(this.#em(), stale)) this.#targets.set(t.id, { target: t, at: now });
+    }
+    const out = new Map<string, DeliveryTarget>();
+    for (const id of ids) {
+      const hit = this.#targets.get(id);
+      if (hit) out.set(id, hit.target);
+    }
+    return out;
+  }
+
+  async #deliver(event: ClaimedEvent, target: DeliveryTarget | undefined): Promise<void> {
+    const { config, sender, logger, metrics } = this.#d;
+    const base = { id: event.id, claimedAt: event.claimedAt, destinationRecordId: null };
+    const cycleAttempt = event.attemptCount - event.retryBase;
+    const finish = (f: Omit<Finished, 'event'>) => {
+      this.#finished.push({ event, ...f });
+      this.#scheduleFlush();
+    };
+    if (!target) {
+      finish({
+        completion: {
+          ...base,
+          status: 'FAILED',
+          nextAttemptAt: null,
+          errorCode: '852',
+          errorMessage: 'The integration no longer exists',
+          reason: 'integration missing',
+          at: new Date(),
+        },
+        attempt: null,
+        signal: null,
+        rateLimit: null,
+      });
+      return;
+    }
+    if (!target.destinationUrl) {
+      if (target.type === 'INBOUND_WEBHOOK') {
+        // An inbound webhook with nowhere to forward to is done once it is stored: delivered, with no attempt.
+        finish({
+          completion: {
+            ...base,
+            status: 'DELIVERED',
+            nextAttemptAt: null,
+            errorCode: null,
+            errorMessage: null,
+            reason: 'stored; no destination to forward to',
+            at: new Date(),
+          },
+          attempt: null,
+          signal: null,
+          rateLimit: null,
+        });
+        return;
+      }
+      finish({
+        completion: {
+          ...base,
+          status: 'FAILED',
+          nextAttemptAt: null,
+          errorCode: '852',
+          errorMessage: 'The integration has no destination URL',
+          reason: 'no destination URL',
+          at: new Date(),
+        },
+        attempt: null,
+        signal: null,
+        rateLimit: null,
+      });
+      return;
+    }
+    let body: unknown;
+    try {
+      if (event.payloadExpired) throw new MappingError('The payload has expired (retention) and cannot be sent');
+      body = applyFieldMapping(target.fieldMapping, event.payload);
+    } catch (err) {
+      if (!(err instanceof MappingError)) throw err;
+      metrics.deliveryAttempts.inc({ outcome: 'mapping' });
+      finish({
+        completion: {
+          ...base,
+          status: 'FAILED',
+          nextAttemptAt: null,
+          errorCode: 'MAPPING',
+          errorMessage: err.message,
+          reason: 'field mapping unresolved (not retried)',
+          at: new Date(),
+        },
+        attempt: null,
+        signal: null,
+        rateLimit: null,
+      });
+      return;
+    }
+    const result = await sender.send(
+      {
+        destinationUrl: target.destinationUrl,
+        destinationMethod: target.destinationMethod,
+        signingSecret: target.signingSecret,
+        credentials: target.credentials,
+      },
+      { id: event.id, eventType: event.eventType, traceId: event.traceId, attemptNumber: event.attemptCount },
+      body,
+    );
+    const now = new Date();
+    const attempt: NewDeliveryAttempt = {
+      id: newId(),
+      eventId: event.id,
+      workspaceId: event.workspaceId,
+      integrationId: event.integrationId,
+      eventType: event.eventType,
+      attemptNumber: event.attemptCount,
+      source: event.source,
+      startedAt: result.startedAt,
+      durationMs: result.durationMs,
+      requestMethod: result.request.method,
+      requestUrl: result.request.url,
+      requestHeaders: result.request.headers,
+      requestBody: result.request.body,
+      responseStatus: result.response?.status ?? null,
+      responseHeaders: result.response?.headers ?? null,
+      responseBody: result.response?.body ?? null,
+      succeeded: result.succeeded,
+      errorCode: result.errorCode,
+      errorMessage: result.errorMessage,
+      rateLimit: result.rateLimit,
+    };
+    this.#throttleIfAsked(event.integrationId, result);
+    let completion: EventCompletion;
+    if (result.succeeded) {
+      completion = {
+        ...base,
+        status: 'DELIVERED',
+        nextAttemptAt: null,
+        errorCode: null,
+        errorMessage: null,
+        destinationRecordId: result.destinationRecordId,
+        reason: `HTTP ${result.response?.status}`,
+        at: now,
+      };
+    } else {
+      const code = result.errorCode as string;
+      const decision = decideRetry({
+        errorCode: code,
+        cycleAttempt,
+        schedule: target.retrySchedule,
+        timeScale: config.timeScale,
+        retryAfterSeconds: result.retryAfterSeconds,
+        now,
+      });
+      completion =
+        decision.status === 'RETRYING'
+          ? {
+              ...base,
+              status: 'RETRYING',
+              nextAttemptAt: decision.nextAttemptAt,
+              errorCode: code,
+              errorMessage: result.errorMessage,
+              reason: `attempt ${cycleAttempt} failed (${code}); next at ${decision.nextAttemptAt.toISOString()}`,
+              at: now,
+            }
+          : {
+              ...base,
+              status: 'FAILED',
+              nextAttemptAt: null,
+              errorCode: code,
+              errorMessage: result.errorMessage,
+              reason: decision.reason,
+              at: now,
+            };
+    }
+    metrics.deliveryAttempts.inc({ outcome: result.succeeded ? 'delivered' : completion.status === 'RETRYING' ? 'retrying' : 'failed' });
+    metrics.deliveryDuration.observe(result.durationMs / 1000);
+    logger.info(
+      {
+        traceId: event.traceId,
+        eventId: event.id,
+        integrationId: event.integrationId,
+        attempt: event.attemptCount,
+        status: result.response?.status ?? null,
+        errorCode: result.errorCode,
+        durationMs: result.durationMs,
+        outcome: completion.status,
+      },
+      'delivery attempt',
+    );
+    const signal = result.succeeded ? 'success' : AUTH_CODES.has(result.errorCode ?? '') ? 'auth' : result.response ? 'failure' : 'network';
+    finish({ completion, attempt, signal, rateLimit: result.rateLimit });
+  }
+
+  /** Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left. */
+  #throttleIfAsked(integrationId: string, r: AttemptResult): void {
+    let seconds: number | null = null;
+    if (r.errorCode === '429' || r.errorCode === '503') seconds = r.retryAfterSeconds;
+    if (r.rateLimit?.remaining === 0) seconds = Math.max(seconds ?? 0, r.rateLimitResetSeconds ?? r.retryAfterSeconds ?? 1);
+    if (seconds !== null && seconds > 0) {
+      const until = Date.now() + seconds * 1000;
+      this.#throttledUntil.set(integrationId, Math.max(this.#throttledUntil.get(integrationId) ?? 0, until));
+    }
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushing) return;
+    this.#flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#flushLoop());
+  }
+
+  async #flushNow(): Promise<void> {
+    if (this.#flushing) await this.#flushing;
+    if (this.#finished.length > 0) {
+      this.#scheduleFlush();
+      await this.#flushing;
+    }
+  }
+
+  async #flushLoop(): Promise<void> {
+    try {
+      let failures = 0;
+      while (this.#finished.length > 0) {
+        const batch = this.#finished.splice(0, 1000);
+        try {
+          await this.#record(batch);
+          failures = 0;
+        } catch (err) {
+          // Nothing is lost: the batch goes back to the front and is written once the database answers.
+          this.#finished.unshift(...batch);
+          failures++;
+          this.#d.logger.warn({ err: (err as Error).message, failures }, 'worker: recording attempts failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+        }
+      }
+    } finally {
+      this.#flushing = undefined;
+      if (this.#finished.length > 0) this.#scheduleFlush();
+    }
+  }
+
+  async #record(batch: Finished[]): Promise<void> {
+    const outcomes = integrationOutcomes(batch);
+    const errored: Array<{ workspaceId: string; integrationId: string; previousState: IntegrationState; at: string }> = [];
+    const completed = await this.#em().transactional(async (em) => {
+      await insertDeliveryAttempts(
+        em,
+        batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
+      );
+      const done = await completeEvents(
+        em,
+        batch.map((f) => f.completion),
+      );
+      const counters = await applyIntegrationOutcomes(em, outcomes);
+      for (const c of counters) {
+        if (c.state !== 'ACTIVE' || c.consecutiveAuthFailures < this.#d.config.authFailureThreshold) continue;
+        const integration = await em.findOneOrFail(Integration, c.id);
+        const change = integration.transition(
+          'authFailure',
+          'system',
+          `${c.consecutiveAuthFailures} consecutive authentication failures (401/403) from the destination; reconnect to resume deliveries`,
+        );
+        errored.push({ workspaceId: c.workspaceId, integrationId: c.id, previousState: 'ACTIVE', at: change.at.toISOString() });
+      }
+      await em.flush();
+      return done;
+    });
+    const byId = new Map(batch.map((f) => [f.event.id, f]));
+    this.#publish(
+      completed.map((c) => ({
+        workspaceId: c.workspaceId,
+        eventId: c.id,
+        integrationId: c.integrationId,
+        integrationType: c.integrationType,
+        status: c.status,
+        previousStatus: 'PROCESSING',
+        errorCode: c.errorCode,
+        at: (byId.get(c.id)?.completion.at ?? new Date()).toISOString(),
+      })),
+    );
+    for (const e of errored) {
+      this.#d.logger.warn({ integrationId: e.integrationId }, 'integration moved to ERROR after repeated authentication failures');
+      this.#d.live.publish('integration:state', { ...e, state: 'ERROR' });
+    }
+    for (const f of batch) {
+      const next = f.completion.status === 'RETRYING' ? f.completion.nextAttemptAt?.getTime() : undefined;
+      if (next !== undefined && (this.#nextRetryAt < Date.now() || next < this.#nextRetryAt)) this.#nextRetryAt = next;
+    }
+    this.poke();
+  }
+
+  #publish(messages: EventChangedMessage[]): void {
+    for (const m of messages) this.#d.live.publish('event:changed', m);
+  }
+}
+
+/** Per integration, in attempt order: runs of auth failures and failures since the last reset. */
+export function integrationOutcomes(batch: readonly Finished[]): IntegrationOutcome[] {
+  const by = new Map<string, IntegrationOutcome>();
+  for (const f of batch) {
+    if (!f.signal) continue;
+    let o = by.get(f.event.integrationId);
+    if (!o) {
+      o = {
+        integrationId: f.event.integrationId,
+        authReset: false,
+        authFailureRun: 0,
+        failureReset: false,
+        failureRun: 0,
+        lastFailureAt: null,
+        lastRateLimit: null,
+      };
+      by.set(f.event.integrationId, o);
+    }
+    if (f.signal === 'auth') o.authFailureRun++;
+    else if (f.signal === 'success' || f.signal === 'failure') {
+      o.authReset = true;
+      o.authFailureRun = 0;
+    }
+    if (f.signal === 'success') {
+      o.failureReset = true;
+      o.failureRun = 0;
+    } else {
+      o.failureRun++;
+      o.lastFailureAt = f.completion.at;
+    }
+    if (f.rateLimit) o.lastRateLimit = f.rateLimit;
+  }
+  return [...by.values()];
+}

@@ -1,0 +1,59 @@
+// What the ingest and publish endpoints share: the group-commit writer, the integration cache, the
+// rate limiter, and one mapping from storage failures to answers.
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { DatabaseTimeoutError, isDatabaseUnavailable } from './database-errors.ts';
+import type { EventWriter, WriteOutcome } from './event-writer.ts';
+import type { IntegrationCache } from './integration-cache.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { NewEventRow } from '@switchboard/db';
+
+export interface IngestContext {
+  config: Config;
+  metrics: Metrics;
+  logger: Logger;
+  writer: EventWriter;
+  cache: IntegrationCache;
+  limiter: RateLimiter;
+}
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/** 503 with Retry-After when the database can't be reached (the sender retries); 500 for anything else. Never a stack trace. */
+export function refusal(ctx: IngestContext, err: unknown): Refusal {
+  if (isDatabaseUnavailable(err)) {
+    ctx.logger.warn({ err: (err as Error).message }, 'ingest: database unavailable');
+    return {
+      status: 503,
+      code: 'DATABASE_UNAVAILABLE',
+      message: 'The event store is unreachable; retry later',
+      headers: { 'retry-after': '5' },
+    };
+  }
+  ctx.logger.error({ err }, 'ingest: storing the event failed');
+  return { status: 500, code: 'INTERNAL', message: 'Internal error', headers: {} };
+}
+
+/** Stores rows through the group commit, bounded by the ingest timeout. */
+export async function storeOrRefuse(ctx: IngestContext, rows: NewEventRow[]): Promise<{ outcomes: WriteOutcome[] } | { refusal: Refusal }> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outcomes = await Promise.race([
+      ctx.writer.write(rows),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DatabaseTimeoutError('ingest commit timed out')), ctx.config.ingestTimeoutMs);
+      }),
+    ]);
+    return { outcomes };
+  } catch (err) {
+    return { refusal: refusal(ctx, err) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

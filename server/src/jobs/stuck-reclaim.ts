@@ -1,0 +1,36 @@
+// Events PROCESSING for longer than the stuck threshold belonged to a worker that died: put them back
+// in the queue (RETRYING, code STUCK, due now) with their history saying so.
+import { type Database, type EntityManager, reclaimStuckEvents } from '@switchboard/db';
+import type { LiveBus } from '@switchboard/schema';
+
+export async function reclaimStuck(
+  db: Database,
+  live: LiveBus,
+  opts: { stuckAfterMs: number; now?: Date; batch?: number },
+): Promise<number> {
+  const now = opts.now ?? new Date();
+  const minutes = Math.round(opts.stuckAfterMs / 60_000);
+  let total = 0;
+  for (;;) {
+    const rows = await reclaimStuckEvents(db.orm.em.fork() as EntityManager, {
+      olderThan: new Date(now.getTime() - opts.stuckAfterMs),
+      now,
+      limit: opts.batch ?? 1000,
+      reason: `reclaimed: stuck in PROCESSING for more than ${minutes} minutes (its worker stopped); queued again`,
+    });
+    for (const r of rows) {
+      live.publish('event:changed', {
+        workspaceId: r.workspaceId,
+        eventId: r.id,
+        integrationId: r.integrationId,
+        integrationType: r.integrationType,
+        status: 'RETRYING',
+        previousStatus: 'PROCESSING',
+        errorCode: 'STUCK',
+        at: now.toISOString(),
+      });
+    }
+    total += rows.length;
+    if (rows.length < (opts.batch ?? 1000)) return total;
+  }
+}

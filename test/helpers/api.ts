@@ -1,7 +1,11 @@
 // Small helpers shared by the API tests: a recording GraphQL client and error-code assertions.
 import type { TestServer } from './server.ts';
 
-export interface GqlResult<T = any> {
+/** Response data in tests: loosely typed on purpose (the assertions are the types). */
+// biome-ignore lint/suspicious/noExplicitAny: test responses are checked by assertions, not types
+export type Json = any;
+
+export interface GqlResult<T = Json> {
   data?: T;
   errors?: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown> }>;
 }
@@ -9,7 +13,7 @@ export interface GqlResult<T = any> {
 /** Wraps `s.gql`, keeping the text of every response (for "no secret ever leaks" checks). */
 export function recordingClient(s: TestServer) {
   const responses: { query: string; text: string }[] = [];
-  const gql = async <T = any>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
+  const gql = async <T = Json>(key: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResult<T>> => {
     const r = (await s.gql(key, query, variables)) as GqlResult<T>;
     responses.push({ query, text: JSON.stringify(r) });
     return r;

@@ -1,7 +1,7 @@
 // Integrations, API keys and workspaces over HTTP: create/update validation, lifecycle through the
 // state machine (every invalid transition), scopes for every mutation, secrets never returned.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { codeOf, recordingClient } from '../helpers/api.ts';
+import { codeOf, type Json, recordingClient } from '../helpers/api.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
 
 let s: TestServer;
@@ -324,7 +324,7 @@ describe('scopes', () => {
       body: JSON.stringify({ query: '{ viewer { id } }' }),
     });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(((await res.json()) as Json).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
   it('createWorkspace works with the root key only; the root key has no workspace', async () => {

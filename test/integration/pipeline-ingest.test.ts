@@ -118,7 +118,7 @@ describe('POST /ingest/:integrationId', () => {
     expect(answers.filter((a) => a.status === 202).length).toBe(3);
     expect(limitedAnswers.length).toBe(5);
     expect(Number(limitedAnswers[0]?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect(((await limitedAnswers[0]?.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    expect(((await (limitedAnswers[0] as Response).json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
   });
 
   describe('signature schemes', () => {

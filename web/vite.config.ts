@@ -3,6 +3,8 @@ import { sveltekit } from '@sveltejs/kit/vite';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { defineConfig } from 'vitest/config';
 
+const SERVER_TESTS = ['src/**/*.server.test.ts', 'src/lib/server/**/*.test.ts'];
+
 // In development the console runs on Vite and forwards the API's GraphQL endpoint (HTTP and the
 // graphql-ws upgrade) to a running Switchboard server, so the browser still talks same-origin and
 // the httpOnly session cookie travels with every request.
@@ -13,8 +15,7 @@ export default defineConfig({
 		sveltekit({
 			adapter: adapter({ out: 'build', precompress: true }),
 			compilerOptions: { runes: true }
-		}),
-		svelteTesting()
+		})
 	],
 	server: {
 		proxy: {
@@ -22,12 +23,27 @@ export default defineConfig({
 		}
 	},
 	test: {
-		include: ['src/**/*.test.ts'],
-		// Component tests opt into jsdom with a `@vitest-environment jsdom` comment.
-		environment: 'node',
-		setupFiles: ['src/lib/testing/setup-dom.ts'],
-		// Load @graphql-tools through Vite too, so it and the tests share one copy of graphql
-		// (otherwise it gets the CommonJS build and the tests the ESM one).
-		server: { deps: { inline: [/@graphql-tools/] } }
+		// Server code (loads, actions, API calls) runs under Node's conditions; everything else
+		// under the browser's, with components in jsdom via a `@vitest-environment jsdom` comment.
+		projects: [
+			{
+				extends: true,
+				test: { name: 'server', include: SERVER_TESTS, environment: 'node', server: { deps: { inline: [/@graphql-tools/] } } }
+			},
+			{
+				extends: true,
+				plugins: [svelteTesting()],
+				test: {
+					name: 'browser',
+					include: ['src/**/*.test.ts'],
+					exclude: SERVER_TESTS,
+					environment: 'node',
+					setupFiles: ['src/lib/testing/setup-dom.ts'],
+					// Load @graphql-tools through Vite too, so it and the tests share one copy of graphql
+					// (otherwise it gets the CommonJS build and the tests the ESM one).
+					server: { deps: { inline: [/@graphql-tools/] } }
+				}
+			}
+		]
 	}
 });

@@ -38,6 +38,7 @@ class LiveFeed {
 		this.#unsubscribe?.();
 		this.#unsubscribe = undefined;
 		clearTimeout(this.#burstTimer);
+		this.#burstTimer = undefined;
 		this.#burst = [];
 	}
 

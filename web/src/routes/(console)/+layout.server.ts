@@ -14,6 +14,6 @@ export const load = (async ({ locals, cookies, url }) => {
 			redirect(303, `/sign-in?expired=1&redirectTo=${back}`);
 		}
 		const message = cause instanceof Error ? cause.message : 'The Switchboard API could not be reached.';
-		error(cause instanceof ApiError && cause.unreachable ? 503 : 502, { message });
+		error(cause instanceof ApiError && cause.unreachable ? 503 : 502, message);
 	}
 }) satisfies LayoutServerLoad;

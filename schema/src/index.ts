@@ -12,6 +12,7 @@ import './types/dashboard.ts';
 import './types/failure-group.ts';
 import './types/error-catalog.ts';
 import './types/node.ts';
+import './types/subscriptions.ts';
 
 export type * from './context.ts';
 export { toClientError } from './errors.ts';

@@ -12,6 +12,8 @@ import { sendError } from './http/respond.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
+import { countPublished } from './live/count-published.ts';
+import { attachLiveSockets } from './live/ws.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ingestHandler } from './ingest/ingest-route.ts';
 import { publishHandler } from './ingest/publish-route.ts';
@@ -55,7 +57,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const applied = await migrate(db.orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-  const live = createLiveBus();
+  const liveBus = createLiveBus(config.redisUrl, logger);
+  const live = countPublished(liveBus.bus, metrics);
   const runtime = createPipeline({ config, db, live, logger, metrics });
   const pipeline = runtime.services;
   let baseUrl = '';
@@ -116,6 +119,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(req, res);
   });
+  const liveSockets = attachLiveSockets({ server, yoga, db, config, logger, metrics, maxBufferedBytes: config.liveMaxBufferBytes });
 
   const app: App = {
     config,
@@ -143,11 +147,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       return baseUrl;
     },
     async stop() {
+      await liveSockets.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await runtime.stop();
+      await liveBus.close();
       await yoga.dispose?.();
       if (!opts.db) await db.close();
     },

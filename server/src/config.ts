@@ -58,6 +58,8 @@ const ConfigSchema = z
     SWITCHBOARD_STUCK_AFTER_MINUTES: positiveInt('stuck threshold').default(15),
     /** How often retention and stuck-event reclaim run, in seconds. */
     SWITCHBOARD_JOBS_INTERVAL_SECONDS: positiveInt('jobs interval').default(60),
+    /** Bytes queued for one live socket before it is dropped as a consumer that stopped reading. */
+    SWITCHBOARD_LIVE_MAX_BUFFER_BYTES: positiveInt('live buffer size').default(1024 * 1024),
     SWITCHBOARD_WEB_DIR: z.string().optional(),
     /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
     SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
@@ -108,6 +110,7 @@ export interface Config {
   stuckAfterMs: number;
   jobsIntervalMs: number;
   webDir: string | undefined;
+  liveMaxBufferBytes: number;
   publicUrl: string | undefined;
   /** null: no per-key request limit. */
   apiRateLimit: RateLimitOptions | null;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_MINUTES * 60_000,
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
     webDir: c.SWITCHBOARD_WEB_DIR,
+    liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,

@@ -66,6 +66,22 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    livePublished: new Counter({
+      name: 'switchboard_live_messages_published_total',
+      help: 'Changes published on the live bus',
+      labelNames: ['topic'] as const,
+      registers: [registry],
+    }),
+    liveMessagesDelivered: new Counter({
+      name: 'switchboard_live_messages_delivered_total',
+      help: 'Subscription messages sent to graphql-ws clients',
+      registers: [registry],
+    }),
+    liveDroppedConsumers: new Counter({
+      name: 'switchboard_live_dropped_consumers_total',
+      help: 'graphql-ws sockets dropped because they stopped reading',
+      registers: [registry],
+    }),
     wsSockets: new Gauge({ name: 'switchboard_ws_sockets', help: 'Open graphql-ws sockets', registers: [registry] }),
     wsSubscriptions: new Gauge({
       name: 'switchboard_ws_subscriptions',

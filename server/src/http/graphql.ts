@@ -1,7 +1,7 @@
 // GraphQL over HTTP with Yoga; the WebSocket side (graphql-ws) shares this Yoga instance.
 import type { Database } from '@switchboard/db';
 import { AppError, RateLimitedError, UnauthenticatedError } from '@switchboard/db';
-import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError } from '@switchboard/schema';
+import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError, type Viewer } from '@switchboard/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { CSRF_HEADER, presentedKey, resolveViewer } from '../auth.ts';
 import type { Config } from '../config.ts';
@@ -45,8 +45,12 @@ export function createGraphQLServer({ config, db, logger, live, pipeline, public
         return client;
       },
     },
-    context: async ({ request }): Promise<GraphQLContext> => {
+    context: async (initial): Promise<GraphQLContext> => {
       const em = db.orm.em.fork();
+      // graphql-ws authenticated the socket on connect (server/src/live/ws.ts); reuse that viewer.
+      const wsViewer = (initial as { wsViewer?: Viewer | null }).wsViewer;
+      if (wsViewer !== undefined) return { em, viewer: wsViewer, live, pipeline, publicUrl: publicUrl() };
+      const { request } = initial;
       const presented = presentedKey(request.headers);
       try {
         if (presented?.via === 'cookie' && request.method === 'POST' && !request.headers.get(CSRF_HEADER)) {

@@ -1,0 +1,104 @@
+// Live updates over graphql-ws. Every subscription is confined to the caller's workspace first (the
+// bus carries all workspaces' changes), then narrowed by its arguments; the message carries IDs only
+// and the event or integration is loaded fresh, in the caller's workspace, for each delivery.
+import { Event, findIntegrationsByIds, type IntegrationType } from '@switchboard/db';
+import { filter, pipe } from '@graphql-yoga/subscription';
+import { builder } from '../builder.ts';
+import type { EventChangedMessage, GraphQLContext, IntegrationStateMessage } from '../context.ts';
+import { rowId, workspaceIdOf } from '../viewer.ts';
+import { EventRef, EventSubscriptionFilterInput } from './event.ts';
+import { IntegrationTypeEnum } from './enums.ts';
+import { IntegrationRef } from './integration.ts';
+
+/** An ID argument that names no integration of ours matches nothing (never "everything"). */
+const NO_MATCH = '00000000-0000-0000-0000-000000000000';
+
+function integrationArg(id: string | null | undefined): string | null {
+  if (id == null) return null;
+  return rowId('Integration', id) ?? NO_MATCH;
+}
+
+async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise<Event> {
+  // A fresh fork per delivery: a long-lived subscription must not see a stale identity map.
+  return ctx.em.fork().findOneOrFail(Event, { id: msg.eventId, workspace: workspaceIdOf(ctx) }, { populate: ['integration'] });
+}
+
+function eventStream(ctx: GraphQLContext, accept: (m: EventChangedMessage) => boolean) {
+  const workspaceId = workspaceIdOf(ctx);
+  return pipe(
+    ctx.live.subscribe('event:changed'),
+    filter((m: EventChangedMessage) => m.workspaceId === workspaceId && accept(m)),
+  );
+}
+
+function typeMatches(types: readonly IntegrationType[] | null | undefined, type: IntegrationType): boolean {
+  return !types || types.length === 0 || types.includes(type);
+}
+
+builder.subscriptionType({});
+
+builder.subscriptionField('eventStatusChanged', (t) =>
+  t.field({
+    type: EventRef,
+    description: 'An event of this workspace changed status (after the change is committed).',
+    authScopes: { read: true },
+    args: { filter: t.arg({ type: EventSubscriptionFilterInput, required: false }) },
+    subscribe: (_root, args, ctx) => {
+      const integrationId = integrationArg(args.filter?.integrationId);
+      const statuses = args.filter?.statuses;
+      return eventStream(
+        ctx,
+        (m) =>
+          (!integrationId || m.integrationId === integrationId) &&
+          typeMatches(args.filter?.types, m.integrationType) &&
+          (!statuses || statuses.length === 0 || statuses.includes(m.status)),
+      );
+    },
+    resolve: (msg: EventChangedMessage, _args, ctx) => loadEvent(ctx, msg),
+  }),
+);
+
+builder.subscriptionField('failureOccurred', (t) =>
+  t.field({
+    type: EventRef,
+    description: 'An event of this workspace became FAILED or RETRYING.',
+    authScopes: { read: true },
+    args: {
+      types: t.arg({ type: [IntegrationTypeEnum], required: false }),
+      integrationId: t.arg.id({ required: false }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const integrationId = integrationArg(args.integrationId);
+      return eventStream(
+        ctx,
+        (m) =>
+          (m.status === 'FAILED' || m.status === 'RETRYING') &&
+          (!integrationId || m.integrationId === integrationId) &&
+          typeMatches(args.types, m.integrationType),
+      );
+    },
+    resolve: (msg: EventChangedMessage, _args, ctx) => loadEvent(ctx, msg),
+  }),
+);
+
+builder.subscriptionField('integrationStateChanged', (t) =>
+  t.field({
+    type: IntegrationRef,
+    description: 'An integration of this workspace changed lifecycle state (by an operator or by the system).',
+    authScopes: { read: true },
+    args: { integrationId: t.arg.id({ required: false }) },
+    subscribe: (_root, args, ctx) => {
+      const workspaceId = workspaceIdOf(ctx);
+      const integrationId = integrationArg(args.integrationId);
+      return pipe(
+        ctx.live.subscribe('integration:state'),
+        filter((m: IntegrationStateMessage) => m.workspaceId === workspaceId && (!integrationId || m.integrationId === integrationId)),
+      );
+    },
+    resolve: async (msg: IntegrationStateMessage, _args, ctx) => {
+      const [integration] = await findIntegrationsByIds(ctx.em.fork(), workspaceIdOf(ctx), [msg.integrationId]);
+      if (!integration) throw new Error(`integration ${msg.integrationId} vanished`);
+      return integration;
+    },
+  }),
+);

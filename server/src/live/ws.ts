@@ -1,0 +1,200 @@
+// graphql-ws on the same port and path as GraphQL over HTTP, through Yoga's envelop so subscriptions
+// share the schema, context, auth and error masking of queries.
+import type { IncomingMessage, Server } from 'node:http';
+import { type Database, UnauthenticatedError } from '@switchboard/db';
+import type { Viewer } from '@switchboard/schema';
+import type { ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { type PresentedKey, resolveViewer, SESSION_COOKIE } from '../auth.ts';
+import type { Config } from '../config.ts';
+import type { Yoga } from '../http/graphql.ts';
+import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+
+export interface LiveSocketsOptions {
+  server: Server;
+  yoga: Yoga;
+  db: Database;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Bytes queued for one socket before it counts as a consumer that stopped reading. */
+  maxBufferedBytes?: number;
+  keepAliveMs?: number;
+  revocationCheckMs?: number;
+}
+
+interface SocketState {
+  viewer: Viewer | null;
+  alive: boolean;
+  subscriptions: Map<string, string>;
+}
+
+type Extra = { socket: WebSocket; request: IncomingMessage };
+
+/** The key a WebSocket presents: connectionParams.authorization (the contract), else the console's same-origin cookie. */
+function wsKey(params: Record<string, unknown> | undefined, request: IncomingMessage): PresentedKey | undefined {
+  const auth = params?.authorization ?? params?.Authorization;
+  if (typeof auth === 'string' && auth.trim()) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    return { key: m ? (m[1] as string).trim() : auth.trim(), via: 'header' };
+  }
+  const origin = request.headers.origin;
+  const host = request.headers.host;
+  const sameOrigin = origin && host && new URL(origin).host === host;
+  if (!sameOrigin) return undefined;
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return { key: decodeURIComponent(part.slice(eq + 1).trim()), via: 'cookie' };
+  }
+  return undefined;
+}
+
+export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<void>; sockets(): number } {
+  const { server, yoga, db, config, logger, metrics } = opts;
+  const maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 256 * 1024 });
+  const state = new Map<WebSocket, SocketState>();
+  const stateOf = (socket: WebSocket): SocketState => {
+    let s = state.get(socket);
+    if (!s) {
+      s = { viewer: null, alive: true, subscriptions: new Map() };
+      state.set(socket, s);
+    }
+    return s;
+  };
+
+  wss.on('connection', (socket) => {
+    stateOf(socket);
+    metrics.wsSockets.inc();
+    socket.on('pong', () => {
+      stateOf(socket).alive = true;
+    });
+    socket.on('close', () => {
+      const s = state.get(socket);
+      for (const field of s?.subscriptions.values() ?? []) metrics.wsSubscriptions.dec({ field });
+      state.delete(socket);
+      metrics.wsSockets.dec();
+    });
+  });
+
+  const disposable = useServer<Record<string, unknown>, Extra>(
+    {
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const presented = wsKey(ctx.connectionParams, ctx.extra.request);
+        try {
+          const viewer = await resolveViewer(db.orm.em.fork(), presented, config.rootKey);
+          if (viewer?.kind !== 'key') return false;
+          if (!viewer.scopes.includes('READ') && !viewer.scopes.includes('ADMIN')) return false;
+          stateOf(ctx.extra.socket).viewer = viewer;
+          return true;
+        } catch (err) {
+          if (err instanceof UnauthenticatedError) return false; // graphql-ws closes with 4403 Forbidden
+          throw err;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const viewer = stateOf(ctx.extra.socket).viewer;
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+          wsViewer: viewer,
+        });
+        const args: ExecutionArgs = {
+          schema,
+          operationName: payload.operationName,
+          document: parse(payload.query),
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        const field = firstField(args);
+        const s = stateOf(ctx.extra.socket);
+        s.subscriptions.set(id, field);
+        metrics.wsSubscriptions.inc({ field });
+        return args;
+      },
+      onComplete: (ctx, id) => {
+        const s = stateOf(ctx.extra.socket);
+        const field = s.subscriptions.get(id);
+        if (field) {
+          s.subscriptions.delete(id);
+          metrics.wsSubscriptions.dec({ field });
+        }
+      },
+      onNext: (ctx) => {
+        metrics.liveMessagesDelivered.inc();
+        // A consumer that stopped reading: its queue grows in this process. Drop it instead.
+        if (ctx.extra.socket.bufferedAmount > maxBuffered) {
+          metrics.liveDroppedConsumers.inc();
+          logger.warn({ buffered: ctx.extra.socket.bufferedAmount }, 'dropping a live consumer that stopped reading');
+          ctx.extra.socket.terminate();
+        }
+      },
+      execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+    },
+    wss,
+  );
+
+  // Keep-alive: a socket that does not answer a ping before the next one is dead; reap it.
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      const s = stateOf(socket);
+      if (!s.alive) {
+        socket.terminate();
+        continue;
+      }
+      s.alive = false;
+      socket.ping();
+    }
+  }, opts.keepAliveMs ?? 15_000);
+  keepAlive.unref();
+
+  // A revoked (or deleted) key's open sockets close within seconds, whichever replica revoked it.
+  const revocation = setInterval(() => {
+    void closeRevoked().catch((err: unknown) => logger.warn({ err }, 'revocation sweep failed'));
+  }, opts.revocationCheckMs ?? 2_000);
+  revocation.unref();
+  async function closeRevoked(): Promise<void> {
+    const keyIds = new Set<string>();
+    for (const s of state.values()) if (s.viewer?.kind === 'key') keyIds.add(s.viewer.apiKeyId);
+    if (keyIds.size === 0) return;
+    const rows = await db.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>('select id from api_key where id in (?) and revoked_at is null', [[...keyIds]]);
+    const active = new Set(rows.map((r) => r.id));
+    for (const [socket, s] of state) {
+      if (s.viewer?.kind === 'key' && !active.has(s.viewer.apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
+    }
+  }
+
+  return {
+    sockets: () => wss.clients.size,
+    async close() {
+      clearInterval(keepAlive);
+      clearInterval(revocation);
+      for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      await disposable.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+function firstField(args: ExecutionArgs): string {
+  for (const def of args.document.definitions) {
+    if (def.kind === 'OperationDefinition') {
+      const sel = def.selectionSet.selections[0];
+      if (sel?.kind === 'Field') return sel.name.value;
+    }
+  }
+  return 'unknown';
+}

@@ -59,7 +59,6 @@ export class DeliveryWorker {
   #flushing: Promise<void> | undefined;
   /** Integrations whose destination asked us to slow down, until when (ms epoch). */
   readonly #throttledUntil = new Map<string, number>();
-  #targets = new Map<string, { target: DeliveryTarget; at: number }>();
   /** The earliest retry this worker scheduled (ms epoch): it looks again then rather than at the next poll. */
   #nextRetryAt = Number.POSITIVE_INFINITY;
 
@@ -177,23 +176,10 @@ export class DeliveryWorker {
     }
   }
 
-  /** Integration settings, re-read at most every second (credentials and mapping changes apply promptly). */
+  /** Integration settings, read fresh for every claimed batch (one query), so new credentials or mappings apply at once. */
   async #loadTargets(events: readonly ClaimedEvent[]): Promise<Map<string, DeliveryTarget>> {
-    const now = Date.now();
     const ids = [...new Set(events.map((e) => e.integrationId))];
-    const stale = ids.filter((id) => {
-      const hit = this.#targets.get(id);
-      return !hit || now - hit.at > 1000;
-    });
-    if (stale.length > 0) {
-      for (const t of await findDeliveryTargets(this.#em(), stale)) this.#targets.set(t.id, { target: t, at: now });
-    }
-    const out = new Map<string, DeliveryTarget>();
-    for (const id of ids) {
-      const hit = this.#targets.get(id);
-      if (hit) out.set(id, hit.target);
-    }
-    return out;
+    return new Map((await findDeliveryTargets(this.#em(), ids)).map((t) => [t.id, t]));
   }
 
   async #deliver(event: ClaimedEvent, target: DeliveryTarget | undefined): Promise<void> {

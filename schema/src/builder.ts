@@ -17,7 +17,7 @@ export interface AuthScopes {
 }
 
 /** Query cost limits: deep or wide queries are refused before anything is resolved. */
-export const QUERY_LIMITS = { complexity: 20_000, depth: 12, breadth: 300 } as const;
+export const QUERY_LIMITS = { complexity: 100_000, depth: 12, breadth: 300 } as const;
 
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;

@@ -1,5 +1,6 @@
 // Wires everything on one port: GraphQL (HTTP + WebSocket), ingest and REST endpoints, health,
 // metrics, and the console. `buildApp` returns `{ start, stop }`; nothing listens on import.
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -119,7 +120,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(req, res);
   });
-  const liveSockets = attachLiveSockets({ server, yoga, db, config, logger, metrics, maxBufferedBytes: config.liveMaxBufferBytes });
+  const liveSockets = attachLiveSockets({
+    server,
+    yoga,
+    db,
+    config,
+    logger,
+    metrics,
+    maxBufferedBytes: config.liveMaxBufferBytes,
+    stallMs: config.liveStallMs,
+  });
 
   const app: App = {
     config,
@@ -142,6 +152,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       });
       const addr = server.address() as AddressInfo;
       baseUrl = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      // The console's server-side code calls this server's API unless told otherwise.
+      process.env.SWITCHBOARD_API_URL ??= baseUrl;
       runtime.start();
       logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
       return baseUrl;
@@ -169,18 +181,13 @@ function isApiPath(pathname: string): boolean {
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
-/** The console: SvelteKit's adapter-node handler, when it has been built. */
+/** The console: the SvelteKit build (adapter-node) through web/mount.js, when it has been built. */
 async function loadWebHandler(config: Config, logger: Logger): Promise<NodeHandler | undefined> {
-  const dir = config.webDir ?? path.join(import.meta.dirname, '..', '..', 'web', 'build');
-  const handlerPath = path.join(dir, 'handler.js');
-  try {
-    const mod = (await import(handlerPath)) as { handler: NodeHandler };
-    return mod.handler;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      logger.warn({ dir }, 'console not built: run `pnpm --filter @switchboard/web build` to serve it');
-      return undefined;
-    }
-    throw err;
+  const dir = config.webDir ?? path.join(import.meta.dirname, '..', '..', 'web');
+  if (!existsSync(path.join(dir, 'build', 'handler.js'))) {
+    logger.warn({ dir }, 'console not built: run `pnpm --filter @switchboard/web build` to serve it');
+    return undefined;
   }
+  const mount = (await import(path.join(dir, 'mount.js'))) as { loadConsoleHandler(): Promise<NodeHandler> };
+  return mount.loadConsoleHandler();
 }

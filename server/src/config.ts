@@ -60,6 +60,7 @@ const ConfigSchema = z
     SWITCHBOARD_JOBS_INTERVAL_SECONDS: positiveInt('jobs interval').default(60),
     /** Bytes queued for one live socket before it is dropped as a consumer that stopped reading. */
     SWITCHBOARD_LIVE_MAX_BUFFER_BYTES: positiveInt('live buffer size').default(1024 * 1024),
+    SWITCHBOARD_LIVE_STALL_MS: positiveInt('live stall limit').default(10_000),
     SWITCHBOARD_WEB_DIR: z.string().optional(),
     /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
     SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
@@ -111,6 +112,7 @@ export interface Config {
   jobsIntervalMs: number;
   webDir: string | undefined;
   liveMaxBufferBytes: number;
+  liveStallMs: number;
   publicUrl: string | undefined;
   /** null: no per-key request limit. */
   apiRateLimit: RateLimitOptions | null;
@@ -170,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
     webDir: c.SWITCHBOARD_WEB_DIR,
     liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,
+    liveStallMs: c.SWITCHBOARD_LIVE_STALL_MS,
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,

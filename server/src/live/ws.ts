@@ -23,12 +23,15 @@ export interface LiveSocketsOptions {
   /** Bytes queued for one socket before it counts as a consumer that stopped reading. */
   maxBufferedBytes?: number;
   keepAliveMs?: number;
+  /** A socket whose queued bytes have not drained for this long has stopped reading. */
+  stallMs?: number;
   revocationCheckMs?: number;
 }
 
 interface SocketState {
   viewer: Viewer | null;
   alive: boolean;
+  stalledSince: number | null;
   subscriptions: Map<string, string>;
 }
 
@@ -60,7 +63,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
   const stateOf = (socket: WebSocket): SocketState => {
     let s = state.get(socket);
     if (!s) {
-      s = { viewer: null, alive: true, subscriptions: new Map() };
+      s = { viewer: null, alive: true, stalledSince: null, subscriptions: new Map() };
       state.set(socket, s);
     }
     return s;
@@ -131,18 +134,36 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
       },
       onNext: (ctx) => {
         metrics.liveMessagesDelivered.inc();
-        // A consumer that stopped reading: its queue grows in this process. Drop it instead.
-        if (ctx.extra.socket.bufferedAmount > maxBuffered) {
-          metrics.liveDroppedConsumers.inc();
-          logger.warn({ buffered: ctx.extra.socket.bufferedAmount }, 'dropping a live consumer that stopped reading');
-          ctx.extra.socket.terminate();
-        }
+        if (ctx.extra.socket.bufferedAmount > maxBuffered) drop(ctx.extra.socket, 'buffer full');
       },
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
     },
     wss,
   );
+
+  // A consumer that stops reading makes graphql-ws wait on its socket while changes queue up behind
+  // it in this process. Bytes that stay unsent past the stall limit (or exceed the buffer limit) drop it.
+  const stallMs = opts.stallMs ?? 10_000;
+  function drop(socket: WebSocket, why: string): void {
+    if (socket.readyState !== socket.OPEN) return;
+    metrics.liveDroppedConsumers.inc();
+    logger.warn({ buffered: socket.bufferedAmount, why }, 'dropping a live consumer that stopped reading');
+    socket.terminate();
+  }
+  const stallCheck = setInterval(
+    () => {
+      const now = Date.now();
+      for (const socket of wss.clients) {
+        const s = stateOf(socket);
+        if (socket.bufferedAmount === 0) s.stalledSince = null;
+        else if (s.stalledSince === null) s.stalledSince = now;
+        else if (now - s.stalledSince > stallMs) drop(socket, 'stalled');
+      }
+    },
+    Math.min(1000, Math.max(100, stallMs / 4)),
+  );
+  stallCheck.unref();
 
   // Keep-alive: a socket that does not answer a ping before the next one is dead; reap it.
   const keepAlive = setInterval(() => {
@@ -181,6 +202,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
     sockets: () => wss.clients.size,
     async close() {
       clearInterval(keepAlive);
+      clearInterval(stallCheck);
       clearInterval(revocation);
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
       await disposable.dispose();

@@ -21,7 +21,7 @@ const STATUSES: EventStatus[] = ['DELIVERED', 'DELIVERED', 'FAILED', 'RETRYING',
 const encode = (uuid: string) => `evt_${uuid.replaceAll('-', '')}`;
 
 beforeAll(async () => {
-  s = await startTestServer({ SWITCHBOARD_API_RATE_LIMIT: '0' });
+  s = await startTestServer({ SWITCHBOARD_API_RATE_LIMIT: '0', SWITCHBOARD_WORKER: '0' });
   gql = recordingClient(s).gql;
   const ws = await s.createWorkspace('Events');
   admin = ws.adminKey;

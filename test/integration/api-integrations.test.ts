@@ -37,7 +37,7 @@ async function createOk(input: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ SWITCHBOARD_WORKER: '0' });
   rec = recordingClient(s);
   admin = (await s.createWorkspace('Acme', 'Europe/Berlin')).adminKey;
   const mk = async (name: string, scopes: string[]) =>

@@ -50,7 +50,7 @@ export PATH="$SB_CACHE/bin:$PATH"
 
 # Install dependencies when node_modules is missing or older than the lockfile.
 if [ ! -f "$SB_ROOT/node_modules/.modules.yaml" ] || [ "$SB_ROOT/pnpm-lock.yaml" -nt "$SB_ROOT/node_modules/.modules.yaml" ]; then
-  # Not --frozen-lockfile: pnpm 12 also pins itself in the lockfile, which this registry does not let
-  # it record, so a frozen install always refuses. The lockfile's resolutions are still what gets installed.
-  (cd "$SB_ROOT" && pnpm install --no-frozen-lockfile --reporter=append-only) >&2
+  # pnpm-workspace.yaml sets pmOnFail: ignore — this script already provides the pinned pnpm, and pnpm
+  # 12's own version management wants platform packages this registry does not serve.
+  (cd "$SB_ROOT" && pnpm install --frozen-lockfile --reporter=append-only) >&2
 fi

@@ -397,6 +397,12 @@ export class DeliveryWorker {
           // Nothing is lost: the batch goes back to the front and is written once the database answers.
           this.#finished.unshift(...batch);
           failures++;
+          // Stopping with the database gone: give up; the events stay PROCESSING and the stuck-event reclaim re-queues them.
+          if (!this.#running && failures >= 3) {
+            this.#d.logger.error({ events: this.#finished.length }, 'worker: stopping without recording finished attempts');
+            this.#finished = [];
+            return;
+          }
           this.#d.logger.warn({ err: (err as Error).message, failures }, 'worker: recording attempts failed; retrying');
           await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
         }

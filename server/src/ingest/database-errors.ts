@@ -19,7 +19,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   while (e && typeof e === 'object' && !seen.has(e)) {
     seen.add(e);
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(08|57P)/.test(code) || code === '53300')) return true;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^(08|57P)/.test(code) || code === '53300' || code === '55000'))
+      return true;
     if (
       typeof message === 'string' &&
       /Connection terminated|connection (is )?closed|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)|ECONNREFUSED|ECONNRESET/i.test(

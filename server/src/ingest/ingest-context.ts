@@ -40,20 +40,26 @@ export function refusal(ctx: IngestContext, err: unknown): Refusal {
   return { status: 500, code: 'INTERNAL', message: 'Internal error', headers: {} };
 }
 
-/** Stores rows through the group commit, bounded by the ingest timeout. */
-export async function storeOrRefuse(ctx: IngestContext, rows: NewEventRow[]): Promise<{ outcomes: WriteOutcome[] } | { refusal: Refusal }> {
+/** Bounds a database wait by the ingest timeout: an unreachable database answers 503 rather than hanging the sender. */
+export async function withDeadline<T>(ctx: IngestContext, work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const outcomes = await Promise.race([
-      ctx.writer.write(rows),
+    return await Promise.race([
+      work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DatabaseTimeoutError('ingest commit timed out')), ctx.config.ingestTimeoutMs);
+        timer = setTimeout(() => reject(new DatabaseTimeoutError('the database did not answer in time')), ctx.config.ingestTimeoutMs);
       }),
     ]);
-    return { outcomes };
-  } catch (err) {
-    return { refusal: refusal(ctx, err) };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Stores rows through the group commit, bounded by the ingest timeout. */
+export async function storeOrRefuse(ctx: IngestContext, rows: NewEventRow[]): Promise<{ outcomes: WriteOutcome[] } | { refusal: Refusal }> {
+  try {
+    return { outcomes: await withDeadline(ctx, ctx.writer.write(rows)) };
+  } catch (err) {
+    return { refusal: refusal(ctx, err) };
   }
 }

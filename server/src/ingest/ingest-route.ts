@@ -6,7 +6,7 @@ import { decodeIdOf, encodeId, newId, newTraceId, type NewEventRow } from '@swit
 import type { Handler } from '../http/router.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
-import { type IngestContext, refusal, storeOrRefuse } from './ingest-context.ts';
+import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './ingest-context.ts';
 import { verifySignature } from './signature.ts';
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -34,7 +34,7 @@ export function ingestHandler(ctx: IngestContext): Handler {
     if (!integrationId) return refuse(404, 'NOT_FOUND', `Integration ${publicId} not found`);
     let integration: Awaited<ReturnType<typeof ctx.cache.get>>;
     try {
-      integration = await ctx.cache.get(integrationId);
+      integration = await withDeadline(ctx, ctx.cache.get(integrationId));
     } catch (err) {
       const r = refusal(ctx, err);
       return refuse(r.status, r.code, r.message, r.headers);

@@ -14,7 +14,7 @@ import { presentedKey, resolveViewer } from '../auth.ts';
 import type { Handler } from '../http/router.ts';
 import { sendCaught, sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
-import { type IngestContext, refusal, storeOrRefuse } from './ingest-context.ts';
+import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './ingest-context.ts';
 
 const PUBLISH_SCOPES: readonly ApiScope[] = ['INGEST', 'ADMIN'];
 
@@ -31,7 +31,7 @@ export function publishHandler(ctx: IngestContext, em: () => EntityManager): Han
     const fork = em();
     let workspaceId: string;
     try {
-      const viewer = await resolveViewer(fork, presentedKey(req.headers), ctx.config.rootKey);
+      const viewer = await withDeadline(ctx, resolveViewer(fork, presentedKey(req.headers), ctx.config.rootKey));
       if (!viewer) return refuse(401, 'UNAUTHENTICATED', 'A valid API key is required');
       if (viewer.kind !== 'key')
         return refuse(403, 'FORBIDDEN', 'The root key can only create workspaces; use a workspace key with the INGEST scope');
@@ -82,7 +82,7 @@ export function publishHandler(ctx: IngestContext, em: () => EntityManager): Han
       return refuse(400, 'BAD_USER_INPUT', 'source must be USER or SYSTEM');
     let targets: Array<{ id: string }>;
     try {
-      targets = await findFanOutTargets(fork, workspaceId, eventType.trim());
+      targets = await withDeadline(ctx, findFanOutTargets(fork, workspaceId, eventType.trim()));
     } catch (err) {
       const r = refusal(ctx, err);
       return refuse(r.status, r.code, r.message, r.headers);

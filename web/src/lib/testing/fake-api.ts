@@ -1,10 +1,9 @@
 /**
- * An executable GraphQL schema built from the API's SDL (`schema/schema.graphql`, or the contract
- * copy in `#lib/graphql/schema.fallback.graphql` until that exists), with resolvers over the fake
+ * An executable GraphQL schema built from the API's SDL (`schema/schema.graphql`), with resolvers over the fake
  * workspace, served over plain HTTP the way the real API serves the console: Bearer key or the
  * `sb_key` cookie, and the CSRF header required on cookie-authenticated mutations.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -46,20 +45,11 @@ export function consoleValidationErrors(sdl: string): string[] {
 	return CONSOLE_DOCUMENTS.flatMap((d) => validate(schema, d).map((e) => e.message));
 }
 
-/**
- * The SDL to serve: the API's emitted `schema/schema.graphql` once it covers every operation the
- * console sends, else the contract copy in `#lib/graphql/schema.fallback.graphql`.
- */
+/** The SDL to serve: the API's emitted `schema/schema.graphql`, the one the console's types come from. */
 export function schemaSdl(): { sdl: string; source: string } {
 	// Paths, not URL objects: under jsdom the global URL is not the one node:fs accepts.
-	const here = dirname(fileURLToPath(import.meta.url));
-	const real = resolve(here, '../../../../schema/schema.graphql');
-	const fallback = resolve(here, '../graphql/schema.fallback.graphql');
-	if (existsSync(real)) {
-		const sdl = readFileSync(real, 'utf8');
-		if (consoleValidationErrors(sdl).length === 0) return { sdl, source: real };
-	}
-	return { sdl: readFileSync(fallback, 'utf8'), source: fallback };
+	const source = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../schema/schema.graphql');
+	return { sdl: readFileSync(source, 'utf8'), source };
 }
 
 export interface FakeContext {

@@ -18,9 +18,33 @@ function integrationArg(id: string | null | undefined): string | null {
   return rowId('Integration', id) ?? NO_MATCH;
 }
 
+/**
+ * One load per change, shared by every subscriber that receives it (1,000 subscribers of a failure
+ * cost one query, not 1,000). Keyed by the change itself, so a later change loads anew; entries live
+ * a few seconds. The workspace check stays per subscriber (the bus filter already ran; this is the
+ * second lock). Each subscriber's own context (fresh per message) resolves the nested fields.
+ */
+const sharedEventLoads = new Map<string, { at: number; event: Promise<Event | null> }>();
+const SHARED_TTL_MS = 5_000;
+
 async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise<Event> {
-  // A fresh fork per delivery: a long-lived subscription must not see a stale identity map.
-  return ctx.em.fork().findOneOrFail(Event, { id: msg.eventId, workspace: workspaceIdOf(ctx) }, { populate: ['integration'] });
+  const key = `${msg.eventId}|${msg.status}|${msg.at}`;
+  const now = Date.now();
+  let entry = sharedEventLoads.get(key);
+  if (!entry || now - entry.at > SHARED_TTL_MS) {
+    if (sharedEventLoads.size > 10_000) {
+      for (const [k, v] of sharedEventLoads) if (now - v.at > SHARED_TTL_MS) sharedEventLoads.delete(k);
+    }
+    entry = { at: now, event: ctx.em.fork().findOne(Event, { id: msg.eventId }, { populate: ['integration'] }) };
+    sharedEventLoads.set(key, entry);
+  }
+  const event = await entry.event;
+  if (!event || event.workspace.id !== workspaceIdOf(ctx)) throw new Error(`event ${msg.eventId} is not in this workspace`);
+  // graphql-js executes every message of a subscription with the context made at subscribe time, so
+  // its loaders would keep the integration as first seen: replace it with the one just loaded (which
+  // also spares 1,000 subscribers 1,000 lookups).
+  IntegrationRef.getDataloader(ctx).clear(event.integration.id).prime(event.integration.id, event.integration);
+  return event;
 }
 
 function eventStream(ctx: GraphQLContext, accept: (m: EventChangedMessage) => boolean) {
@@ -98,6 +122,7 @@ builder.subscriptionField('integrationStateChanged', (t) =>
     resolve: async (msg: IntegrationStateMessage, _args, ctx) => {
       const [integration] = await findIntegrationsByIds(ctx.em.fork(), workspaceIdOf(ctx), [msg.integrationId]);
       if (!integration) throw new Error(`integration ${msg.integrationId} vanished`);
+      IntegrationRef.getDataloader(ctx).clear(integration.id).prime(integration.id, integration);
       return integration;
     },
   }),

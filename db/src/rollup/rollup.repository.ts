@@ -38,6 +38,11 @@ export function moveDeltas(
  */
 export async function applyRollupDeltas(em: EntityManager, deltas: readonly RollupDelta[]): Promise<void> {
   if (deltas.length === 0) return;
+  // All or nothing: inside the caller's transaction, or in one of its own.
+  if (!em.getTransactionContext()) {
+    await em.transactional((tx) => applyRollupDeltas(tx, deltas));
+    return;
+  }
   const rows = new Map<string, { d: RollupDelta; hour: Date; sum: number; first: Date; last: Date }>();
   for (const d of deltas) {
     const hour = hourOf(d.receivedAt);
@@ -54,37 +59,55 @@ export async function applyRollupDeltas(em: EntityManager, deltas: readonly Roll
   }
   const sorted = [...rows.entries()].filter(([, r]) => r.sum !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (sorted.length === 0) return;
-  const cols = {
-    ws: [] as string[],
-    hour: [] as string[],
-    int: [] as string[],
-    status: [] as string[],
-    code: [] as string[],
-    type: [] as string[],
-    count: [] as number[],
-    first: [] as string[],
-    last: [] as string[],
-  };
-  for (const [, r] of sorted) {
-    cols.ws.push(r.d.workspaceId);
-    cols.hour.push(r.hour.toISOString());
-    cols.int.push(r.d.integrationId);
-    cols.status.push(r.d.status);
-    cols.code.push(r.d.errorCode ?? '');
-    cols.type.push(r.d.integrationType);
-    cols.count.push(r.sum);
-    cols.first.push(r.first.toISOString());
-    cols.last.push(r.last.toISOString());
+  // One JSON parameter: MikroORM's execute() inlines array parameters as lists, so unnest(?::uuid[]) cannot bind.
+  // Increments upsert; decrements update rows that must exist (a check constraint would refuse a
+  // negative candidate row even when the conflict path is taken).
+  const toJson = (list: typeof sorted) =>
+    JSON.stringify(
+      list.map(([, r]) => ({
+        workspace_id: r.d.workspaceId,
+        hour: r.hour.toISOString(),
+        integration_id: r.d.integrationId,
+        status: r.d.status,
+        error_code: r.d.errorCode ?? '',
+        integration_type: r.d.integrationType,
+        count: r.sum,
+        first_at: r.first.toISOString(),
+        last_at: r.last.toISOString(),
+      })),
+    );
+  const columns = `as r(workspace_id uuid, hour timestamptz, integration_id uuid, status text, error_code text,
+       integration_type text, count int, first_at timestamptz, last_at timestamptz)`;
+  const conn = em.getConnection();
+  const ctx = em.getTransactionContext();
+  const increments = sorted.filter(([, r]) => r.sum > 0);
+  const decrements = sorted.filter(([, r]) => r.sum < 0);
+  if (increments.length) {
+    await conn.execute(
+      `insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
+       select workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at
+       from jsonb_to_recordset(?::jsonb) ${columns}
+       on conflict (workspace_id, hour, integration_id, status, error_code) do update set
+         count = event_rollup.count + excluded.count,
+         first_at = least(event_rollup.first_at, excluded.first_at),
+         last_at = greatest(event_rollup.last_at, excluded.last_at)`,
+      [toJson(increments)],
+      'run',
+      ctx,
+    );
   }
-  await em.getConnection().execute(
-    `insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
-     select * from unnest(?::uuid[], ?::timestamptz[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::int[], ?::timestamptz[], ?::timestamptz[])
-     on conflict (workspace_id, hour, integration_id, status, error_code) do update set
-       count = event_rollup.count + excluded.count,
-       first_at = least(event_rollup.first_at, excluded.first_at),
-       last_at = greatest(event_rollup.last_at, excluded.last_at)`,
-    [cols.ws, cols.hour, cols.int, cols.status, cols.code, cols.type, cols.count, cols.first, cols.last],
-    'run',
-    em.getTransactionContext(),
-  );
+  if (decrements.length) {
+    const res = await conn.execute<{ affectedRows?: number }>(
+      `update event_rollup e set count = e.count + r.count
+       from jsonb_to_recordset(?::jsonb) ${columns}
+       where e.workspace_id = r.workspace_id and e.hour = r.hour and e.integration_id = r.integration_id
+         and e.status = r.status and e.error_code = r.error_code`,
+      [toJson(decrements)],
+      'run',
+      ctx,
+    );
+    if (res.affectedRows !== decrements.length) {
+      throw new Error(`rollup out of step: ${decrements.length - (res.affectedRows ?? 0)} decremented row(s) do not exist`);
+    }
+  }
 }

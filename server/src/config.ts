@@ -54,8 +54,8 @@ const ConfigSchema = z
     SWITCHBOARD_INGEST_WRITERS: positiveInt('ingest writers').default(3),
     /** An ingest request not committed within this many milliseconds answers 503 (database unreachable). */
     SWITCHBOARD_INGEST_TIMEOUT_MS: positiveInt('ingest timeout').default(5_000),
-    /** Minutes an event may stay PROCESSING before it counts as stuck and is reclaimed. */
-    SWITCHBOARD_STUCK_AFTER_MINUTES: positiveInt('stuck threshold').default(15),
+    /** Seconds an event may stay PROCESSING before it counts as stuck (its worker died) and is reclaimed. */
+    SWITCHBOARD_STUCK_AFTER_SECONDS: positiveInt('stuck threshold').default(15 * 60),
     /** How often retention and stuck-event reclaim run, in seconds. */
     SWITCHBOARD_JOBS_INTERVAL_SECONDS: positiveInt('jobs interval').default(60),
     /** Bytes queued for one live socket before it is dropped as a consumer that stopped reading. */
@@ -168,7 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestBatchSize: c.SWITCHBOARD_INGEST_BATCH,
     ingestWriters: c.SWITCHBOARD_INGEST_WRITERS,
     ingestTimeoutMs: c.SWITCHBOARD_INGEST_TIMEOUT_MS,
-    stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_MINUTES * 60_000,
+    stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_SECONDS * 1000,
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
     webDir: c.SWITCHBOARD_WEB_DIR,
     liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,

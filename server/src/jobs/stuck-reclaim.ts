@@ -9,14 +9,15 @@ export async function reclaimStuck(
   opts: { stuckAfterMs: number; now?: Date; batch?: number },
 ): Promise<number> {
   const now = opts.now ?? new Date();
-  const minutes = Math.round(opts.stuckAfterMs / 60_000);
+  const minutes = opts.stuckAfterMs / 60_000;
+  const window = minutes >= 1 ? `${Math.round(minutes)} minutes` : `${Math.round(opts.stuckAfterMs / 1000)} seconds`;
   let total = 0;
   for (;;) {
     const rows = await reclaimStuckEvents(db.orm.em.fork() as EntityManager, {
       olderThan: new Date(now.getTime() - opts.stuckAfterMs),
       now,
       limit: opts.batch ?? 1000,
-      reason: `reclaimed: stuck in PROCESSING for more than ${minutes} minutes (its worker stopped); queued again`,
+      reason: `reclaimed: stuck in PROCESSING for more than ${window} (its worker stopped); queued again`,
     });
     for (const r of rows) {
       live.publish('event:changed', {

@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Delivery benchmark: N events already stored (RECEIVED, due), then the real server (a child process)
+// delivers them to a local trivial receiver, every attempt recorded. Prints deliveries/s, and as the
+// baseline measured in the same run, how many plain POSTs/s this machine makes to the same receiver.
+//   node test/bench/delivery.bench.ts [--events 50000] [--concurrency 128] [--batch 500]
+import { parseArgs } from 'node:util';
+import {
+  createWorkspace,
+  defaultRetrySchedule,
+  generateSigningSecret,
+  Integration,
+  insertEvents,
+  newId,
+  newTraceId,
+  openDatabase,
+  queryRows,
+} from '@switchboard/db';
+import { adminSql, closedLoop, fmt, freePort, freshDatabase, spawnNode, stop } from './bench-util.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '50000' },
+    concurrency: { type: 'string', default: '128' },
+    batch: { type: 'string', default: '500' },
+  },
+});
+const N = Number(values.events);
+
+const receiverPort = await freePort();
+const receiver = await spawnNode(
+  ['test/bench/trivial-server.ts'],
+  { PORT: String(receiverPort) },
+  `http://127.0.0.1:${receiverPort}/healthz`,
+);
+const body = JSON.stringify({ type: 'order.created', data: { id: 'ord_1', amount: 4200 } });
+const baseline = await closedLoop(
+  receiverPort,
+  () => ({ path: '/hook', body, headers: { 'content-type': 'application/json' } }),
+  Number(values.concurrency),
+  5,
+);
+
+const dbName = 'sbbench_delivery';
+const url = await freshDatabase(dbName);
+const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
+const em = db.orm.em.fork();
+const { workspace } = await createWorkspace(em, 'Bench');
+const integration = em.create(Integration, {
+  workspace,
+  name: 'Receiver',
+  type: 'OUTBOUND_WEBHOOK',
+  provider: 'generic',
+  providerClass: 'OTHER',
+  direction: 'OUTBOUND',
+  signingSecret: generateSigningSecret(),
+  retrySchedule: defaultRetrySchedule(),
+  destinationUrl: `http://127.0.0.1:${receiverPort}/hook`,
+});
+await em.flush();
+for (let i = 0; i < N; i += 1000) {
+  const rows = Array.from({ length: Math.min(1000, N - i) }, (_, j) => ({
+    id: newId(),
+    integrationId: integration.id,
+    eventType: 'order.created',
+    source: 'USER' as const,
+    sourceRecordId: `ord_${i + j}`,
+    idempotencyKey: null,
+    traceId: newTraceId(),
+    isTest: false,
+    receivedAt: new Date(),
+    payloadJson: JSON.stringify({ orderId: i + j, amount: 4200, currency: 'eur', customer: { email: `c${i + j}@example.com` } }),
+  }));
+  await insertEvents(db.orm.em.fork(), rows);
+}
+console.log(
+  `delivery benchmark — ${N.toLocaleString('en')} stored events, worker concurrency ${values.concurrency}, batch ${values.batch}; node ${process.version}`,
+);
+
+const port = await freePort();
+const started = performance.now();
+const server = await spawnNode(
+  ['server/src/main.ts'],
+  {
+    DATABASE_URL: url,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_WEB_DIR: '/nonexistent',
+    SWITCHBOARD_WORKER_CONCURRENCY: String(values.concurrency),
+    SWITCHBOARD_WORKER_BATCH: String(values.batch),
+    SWITCHBOARD_WORKER_POLL_MS: '20',
+  },
+  `http://127.0.0.1:${port}/healthz`,
+);
+const bootMs = performance.now() - started;
+const t0 = performance.now();
+let delivered = 0;
+while (delivered < N) {
+  await new Promise((r) => setTimeout(r, 200));
+  delivered =
+    (await queryRows<{ n: number }>(db.orm.em.fork(), `select count(*)::int as n from event where status = 'DELIVERED'`))[0]?.n ?? 0;
+}
+const seconds = (performance.now() - t0 + Math.min(bootMs, 0)) / 1000;
+const [attempts] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from delivery_attempt');
+await stop(server);
+await stop(receiver);
+await db.close();
+await adminSql(`drop database if exists "${dbName}" with (force)`);
+console.log('');
+console.log(`baseline: plain POSTs to the receiver from one node process: ${fmt(baseline)}`);
+console.log(
+  `switchboard: ${N.toLocaleString('en')} delivered in ${seconds.toFixed(1)} s = ${Math.round(N / seconds).toLocaleString('en')} deliveries/s; attempts recorded: ${attempts?.n}`,
+);
+console.log(
+  `ratio (deliveries/s ÷ plain POSTs/s): ${(N / seconds / baseline.perSecond).toFixed(2)}; target ≥ 5,000/s — ${N / seconds >= 5000 ? 'met' : 'NOT met'}`,
+);
+process.exit(0);

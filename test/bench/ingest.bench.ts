@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// Ingest benchmark: the real server (a child process, worker off) against real PostgreSQL, Standard
+// Webhooks-signed requests over keep-alive HTTP from this process. Measured in the same run against
+// a trivial Node HTTP server (the ceiling of Node's HTTP stack plus this load generator on this machine):
+//   1. throughput: closed loop, N connections, events durably accepted per second;
+//   2. latency: open loop at 5,000 events/s, p50/p99 acknowledgement latency.
+//   node test/bench/ingest.bench.ts [--seconds 10] [--connections 128] [--rate 5000]
+import { createHmac } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import {
+  createWorkspace,
+  defaultRetrySchedule,
+  encodeId,
+  generateSigningSecret,
+  Integration,
+  openDatabase,
+  queryRows,
+} from '@switchboard/db';
+import { adminSql, closedLoop, fmt, freePort, freshDatabase, openLoop, type Req, spawnNode, stop } from './bench-util.ts';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '128' },
+    rate: { type: 'string', default: '5000' },
+  },
+});
+const SECONDS = Number(values.seconds);
+const CONNECTIONS = Number(values.connections);
+const RATE = Number(values.rate);
+
+const dbName = 'sbbench_ingest';
+const url = await freshDatabase(dbName);
+const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
+const em = db.orm.em.fork();
+const { workspace } = await createWorkspace(em, 'Bench');
+const integration = em.create(Integration, {
+  workspace,
+  name: 'Provider',
+  type: 'INBOUND_WEBHOOK',
+  provider: 'stripe',
+  providerClass: 'PAYMENTS',
+  direction: 'INBOUND',
+  signingSecret: generateSigningSecret(),
+  retrySchedule: defaultRetrySchedule(),
+});
+await em.flush();
+
+// Pre-signed requests (the load generator should spend its CPU sending, not signing).
+const key = Buffer.from(integration.signingSecret.replace(/^whsec_/, ''), 'base64');
+const ts = Math.floor(Date.now() / 1000);
+const ingestPath = `/ingest/${encodeId('Integration', integration.id)}`;
+const POOL = 50_000;
+const requests: Req[] = Array.from({ length: POOL }, (_, i) => {
+  const body = JSON.stringify({
+    type: 'order.created',
+    data: { id: `ord_${i}`, amount: 4200 + i, currency: 'eur', customer: { email: `c${i}@example.com` } },
+  });
+  const id = `msg_${i}`;
+  const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+  return {
+    path: ingestPath,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(ts),
+      'webhook-signature': `v1,${signature}`,
+    },
+  };
+});
+// Unique idempotency keys per request across phases.
+let seq = 0;
+const next = () => {
+  const r = requests[seq % POOL] as Req;
+  const n = seq++;
+  return n < POOL ? r : { ...r, headers: { ...r.headers, 'idempotency-key': `k${n}` }, path: r.path };
+};
+
+console.log(`ingest benchmark — ${SECONDS}s per phase, ${CONNECTIONS} connections, open loop at ${RATE}/s; node ${process.version}`);
+
+// Baseline: a trivial node http server.
+const basePort = await freePort();
+const baseline = await spawnNode(['test/bench/trivial-server.ts'], { PORT: String(basePort) }, `http://127.0.0.1:${basePort}/healthz`);
+const baseWarm = await closedLoop(basePort, next, CONNECTIONS, 2);
+const baseMax = await closedLoop(basePort, next, CONNECTIONS, SECONDS);
+const baseRate = await openLoop(basePort, next, RATE, SECONDS);
+await stop(baseline);
+void baseWarm;
+
+// Switchboard: webhook ids must be unique for real, so use fresh ones from here on.
+seq = 0;
+const nextReal = () => {
+  const i = seq++;
+  const base = requests[i % POOL] as Req;
+  if (i < POOL) return base;
+  const body = base.body.replace('"ord_', `"r${i}_ord_`);
+  const id = `msg_${i}`;
+  const signature = createHmac('sha256', key).update(`${id}.${ts}.${body}`).digest('base64');
+  return { path: base.path, body, headers: { ...base.headers, 'webhook-id': id, 'webhook-signature': `v1,${signature}` } };
+};
+const port = await freePort();
+const server = await spawnNode(
+  ['server/src/main.ts'],
+  {
+    DATABASE_URL: url,
+    PORT: String(port),
+    SWITCHBOARD_WORKER: '0',
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_WEB_DIR: '/nonexistent',
+    SWITCHBOARD_DB_POOL: '10',
+  },
+  `http://127.0.0.1:${port}/healthz`,
+);
+await closedLoop(port, nextReal, CONNECTIONS, 2);
+const max = await closedLoop(port, nextReal, CONNECTIONS, SECONDS);
+const atRate = await openLoop(port, nextReal, RATE, SECONDS);
+const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+await stop(server);
+const [stored] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from event');
+await db.close();
+await adminSql(`drop database if exists "${dbName}" with (force)`);
+
+const batchSum = Number(/switchboard_ingest_batch_rows_sum (\S+)/.exec(metrics)?.[1] ?? 0);
+const batchCount = Number(/switchboard_ingest_batch_rows_count (\S+)/.exec(metrics)?.[1] ?? 1);
+console.log('');
+console.log(`baseline (trivial node http)   max: ${fmt(baseMax)}`);
+console.log(`baseline (trivial node http) @${RATE}: ${fmt(baseRate)}`);
+console.log(`switchboard ingest             max: ${fmt(max)}`);
+console.log(`switchboard ingest         @${RATE}: ${fmt(atRate)}`);
+console.log(
+  `ratio (switchboard / baseline) max throughput: ${(max.perSecond / baseMax.perSecond).toFixed(2)}; p99 at ${RATE}/s: ${(atRate.p99 / baseRate.p99).toFixed(1)}x`,
+);
+console.log(`rows stored: ${stored?.n}; mean rows per group commit: ${(batchSum / batchCount).toFixed(1)}`);
+console.log(
+  `target: ≥ 20,000/s and p99 < 25 ms at 5,000/s — ${max.perSecond >= 20_000 ? 'throughput met' : 'throughput NOT met'}, ${atRate.p99 < 25 ? 'latency met' : 'latency NOT met'}`,
+);
+process.exit(0);

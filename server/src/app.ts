@@ -19,6 +19,7 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import { ingestHandler } from './ingest/ingest-route.ts';
 import { publishHandler } from './ingest/publish-route.ts';
 import { createPipeline, type Pipeline } from './pipeline-services.ts';
+import { createDemo } from './demo/demo.ts';
 import type { LiveBus, PipelineServices } from '@switchboard/schema';
 
 export interface App {
@@ -68,6 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   addHealthRoutes(router, db);
   router.add('POST', '/ingest/:integrationId', ingestHandler(runtime.ingest), '/ingest/:integrationId');
   router.add('POST', '/v1/events', publishHandler(runtime.ingest, runtime.em), '/v1/events');
+  const demo = config.demo ? createDemo({ config, db, logger, router }) : undefined;
   addRestLogRoutes(router, db, config);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -155,6 +157,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       // The console's server-side code calls this server's API unless told otherwise.
       process.env.SWITCHBOARD_API_URL ??= baseUrl;
       runtime.start();
+      await demo?.start(baseUrl);
       logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
       return baseUrl;
     },
@@ -164,6 +167,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await demo?.stop();
       await runtime.stop();
       await liveBus.close();
       await yoga.dispose?.();

@@ -54,6 +54,9 @@ const ConfigSchema = z
     SWITCHBOARD_INGEST_WRITERS: positiveInt('ingest writers').default(3),
     /** An ingest request not committed within this many milliseconds answers 503 (database unreachable). */
     SWITCHBOARD_INGEST_TIMEOUT_MS: positiveInt('ingest timeout').default(5_000),
+    /** Demo mode: events of generated history on first start, and live events per second. */
+    SWITCHBOARD_DEMO_EVENTS: positiveInt('demo history size').default(100_000),
+    SWITCHBOARD_DEMO_RATE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(3),
     /** Seconds an event may stay PROCESSING before it counts as stuck (its worker died) and is reclaimed. */
     SWITCHBOARD_STUCK_AFTER_SECONDS: positiveInt('stuck threshold').default(15 * 60),
     /** How often retention and stuck-event reclaim run, in seconds. */
@@ -109,6 +112,8 @@ export interface Config {
   ingestWriters: number;
   ingestTimeoutMs: number;
   stuckAfterMs: number;
+  demoEvents: number;
+  demoRate: number;
   jobsIntervalMs: number;
   webDir: string | undefined;
   liveMaxBufferBytes: number;
@@ -169,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestWriters: c.SWITCHBOARD_INGEST_WRITERS,
     ingestTimeoutMs: c.SWITCHBOARD_INGEST_TIMEOUT_MS,
     stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_SECONDS * 1000,
+    demoEvents: c.SWITCHBOARD_DEMO_EVENTS,
+    demoRate: c.SWITCHBOARD_DEMO_RATE,
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
     webDir: c.SWITCHBOARD_WEB_DIR,
     liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,

@@ -114,6 +114,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         id = existing?.id;
       }
       if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
+      // Loaded before the worker is woken, so the caller sees the event as stored (RECEIVED).
+      const event = await em.findOneOrFail(Event, id, { populate: ['payload'] });
       if (created) {
         live.publish('event:changed', {
           workspaceId: created.workspaceId,
@@ -127,7 +129,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         });
         worker.poke();
       }
-      return em.findOneOrFail(Event, id, { populate: ['payload'] });
+      return event;
     },
 
     async replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]> {

@@ -263,6 +263,19 @@ describe('a READ key', () => {
       await page.goto(`/events/${events.events.edges[0]?.node.id}`);
       await page.getByRole('heading', { name: 'Delivery attempts' }).waitFor();
       expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);
+
+      // Nor the other write paths: new/edit integration, replay all, key management.
+      expect(await page.getByRole('link', { name: 'Edit', exact: true }).count()).toBe(0);
+      await page.goto('/integrations');
+      await page.locator('tbody tr[data-integration-id]').first().waitFor();
+      expect(await page.getByRole('link', { name: 'New integration' }).count()).toBe(0);
+      await page.goto('/events');
+      await page.locator('tbody tr[data-event-id]').first().waitFor();
+      expect(await page.getByRole('button', { name: /Replay all/ }).count()).toBe(0);
+      await page.goto('/keys');
+      await page.locator('tr[data-key-id]').first().waitFor();
+      expect(await page.getByRole('button', { name: 'Create key' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Revoke/ }).count()).toBe(0);
     } finally {
       await context.close();
     }

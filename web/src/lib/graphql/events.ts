@@ -129,3 +129,12 @@ export const FailureOccurredSubscription = graphql(
 	`,
 	[EventRowFields]
 );
+
+/** ADMIN: replays every DELIVERED or FAILED event matching the filter (the API caps one call at 10,000). */
+export const ReplayEventsMutation = graphql(`
+	mutation ReplayEvents($filter: EventFilter!) {
+		replayEvents(filter: $filter) {
+			count
+		}
+	}
+`);

@@ -207,3 +207,62 @@ export const RotateSigningSecretMutation = graphql(`
 		}
 	}
 `);
+
+/** What the create/edit form shows and edits (credentials are write-only and never read back). */
+export const IntegrationFormFields = graphql(`
+	fragment IntegrationFormFields on Integration {
+		id
+		name
+		type
+		provider
+		environment
+		owner
+		destinationUrl
+		destinationMethod
+		subscribedEventTypes
+		fieldMapping
+		service
+		flow
+		retrySchedule
+		updatedAt
+	}
+`);
+
+export const IntegrationFormQuery = graphql(
+	`
+		query IntegrationForm($id: ID!) {
+			integration(id: $id) {
+				...IntegrationFormFields
+			}
+		}
+	`,
+	[IntegrationFormFields]
+);
+
+export const CreateIntegrationMutation = graphql(
+	`
+		mutation CreateIntegration($input: CreateIntegrationInput!) {
+			createIntegration(input: $input) {
+				integration {
+					...IntegrationFormFields
+					ingestUrl
+				}
+				signingSecret
+			}
+		}
+	`,
+	[IntegrationFormFields]
+);
+
+export const UpdateIntegrationMutation = graphql(
+	`
+		mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {
+			updateIntegration(id: $id, input: $input) {
+				integration {
+					...IntegrationFormFields
+				}
+			}
+		}
+	`,
+	[IntegrationFormFields]
+);

@@ -13,6 +13,7 @@ import { assertValidSchema, buildSchema, type DocumentNode, GraphQLError, type G
 import * as dashboard from '#lib/graphql/dashboard.ts';
 import * as events from '#lib/graphql/events.ts';
 import * as integrations from '#lib/graphql/integrations.ts';
+import * as keys from '#lib/graphql/keys.ts';
 import * as session from '#lib/graphql/session.ts';
 import { lifecycleOptions, type LifecycleAction } from '#lib/utils/integration-lifecycle.ts';
 import type { EventStatus, IntegrationState, IntegrationType } from '#lib/graphql/enums.ts';
@@ -23,6 +24,7 @@ export const CONSOLE_DOCUMENTS: DocumentNode[] = [
 	...Object.values(dashboard),
 	...Object.values(events),
 	...Object.values(integrations),
+	...Object.values(keys),
 	...Object.values(session)
 ].filter(
 	(d): d is DocumentNode =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
 	EMPTY_EVENT_FILTERS,
+	describeEventFilters,
 	type EventFilters,
 	eventFiltersToSearchParams,
 	eventLogHref,
@@ -94,5 +95,13 @@ describe('matchesEventFilters (live rows)', () => {
 		expect(matchesEventFilters({ ...event, status: 'DELIVERED' }, EMPTY_EVENT_FILTERS, 'UTC', now)).toBe(true);
 		expect(matchesEventFilters({ ...event, status: 'DELIVERED' }, { ...EMPTY_EVENT_FILTERS, statuses: ['FAILED'] }, 'UTC', now)).toBe(false);
 		expect(matchesEventFilters(event, { ...EMPTY_EVENT_FILTERS, search: 'other' }, 'UTC', now)).toBe(false);
+	});
+});
+
+describe('describeEventFilters', () => {
+	it('says what a replay of these filters covers', () => {
+		const filters = parseEventFilters(new URLSearchParams('period=7d&status=FAILED&errorCode=500&integration=int_1'));
+		expect(describeEventFilters(filters, 'Orders to CRM')).toEqual(['Last 7 days', 'Status: Failed', 'Integration: Orders to CRM', 'Error code: 500']);
+		expect(describeEventFilters(parseEventFilters(new URLSearchParams()))).toEqual(['All retained events (30 days)']);
 	});
 });

@@ -1,5 +1,6 @@
 import { EVENT_STATUSES, type EventStatus, INTEGRATION_TYPES, type IntegrationType, isOneOf } from '#lib/graphql/enums.ts';
-import { customRange, isRollingPeriod, type RollingPeriod, rollingRange, type TimeRange } from './time.ts';
+import { eventStatusInfo, integrationTypeShortLabel } from './labels.ts';
+import { customRange, isRollingPeriod, ROLLING_PERIODS, type RollingPeriod, rollingRange, type TimeRange } from './time.ts';
 
 /**
  * The event log's filters. They live in the URL (so a filtered view can be shared and the back
@@ -94,6 +95,21 @@ export function filtersRange(filters: EventFilters, now: Date, timeZone: string)
 	if (isRollingPeriod(filters.period)) return rollingRange(filters.period, now);
 	if (filters.period === 'custom') return customRange(filters.from, filters.to, timeZone);
 	return null;
+}
+
+/** The filters in words, e.g. for a confirmation: ["Last 7 days", "Status: Failed", "Error code: 500"]. */
+export function describeEventFilters(filters: EventFilters, integrationName?: string): string[] {
+	const out: string[] = [];
+	if (isRollingPeriod(filters.period)) out.push(ROLLING_PERIODS[filters.period].long);
+	else if (filters.period === 'custom') out.push(`From ${filters.from} to ${filters.to}`);
+	else out.push('All retained events (30 days)');
+	if (filters.statuses.length) out.push(`Status: ${filters.statuses.map((s) => eventStatusInfo[s].label).join(', ')}`);
+	if (filters.types.length) out.push(`Type: ${filters.types.map((t) => integrationTypeShortLabel[t]).join(', ')}`);
+	if (filters.integrationId) out.push(`Integration: ${integrationName ?? filters.integrationId}`);
+	if (filters.eventType) out.push(`Event type: ${filters.eventType}`);
+	if (filters.errorCode) out.push(`Error code: ${filters.errorCode}`);
+	if (filters.search) out.push(`Search: ${filters.search}`);
+	return out;
 }
 
 /** The GraphQL `EventFilter` input for these filters. */

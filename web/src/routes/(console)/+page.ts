@@ -8,6 +8,7 @@ export const load = (({ url }) => {
 	const to = url.searchParams.get('to') ?? '';
 	const period: PeriodKey = isRollingPeriod(requested) ? requested : requested === 'custom' && from && to ? 'custom' : '30d';
 	const bucketParam = url.searchParams.get('bucket');
-	const bucket = bucketParam === 'HOUR' || bucketParam === 'DAY' ? bucketParam : period === '24h' ? 'HOUR' : 'DAY';
+	// The trends span 30 days: daily buckets unless hourly ones are asked for.
+	const bucket = bucketParam === 'HOUR' ? 'HOUR' : 'DAY';
 	return { period, from: period === 'custom' ? from : '', to: period === 'custom' ? to : '', bucket } as const;
 }) satisfies PageLoad;

@@ -51,7 +51,7 @@ const ConfigSchema = z
     SWITCHBOARD_AUTH_FAILURE_THRESHOLD: positiveInt('auth failure threshold').default(5),
     /** Ingest group commit: rows per multi-row insert, and how many inserts may be in flight at once. */
     SWITCHBOARD_INGEST_BATCH: positiveInt('ingest batch size').default(1000),
-    SWITCHBOARD_INGEST_WRITERS: positiveInt('ingest writers').default(3),
+    SWITCHBOARD_INGEST_WRITERS: positiveInt('ingest writers').default(2),
     /** An ingest request not committed within this many milliseconds answers 503 (database unreachable). */
     SWITCHBOARD_INGEST_TIMEOUT_MS: positiveInt('ingest timeout').default(5_000),
     /** Demo mode: events of generated history on first start, and live events per second. */

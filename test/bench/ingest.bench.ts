@@ -4,7 +4,7 @@
 // a trivial Node HTTP server (the ceiling of Node's HTTP stack plus this load generator on this machine):
 //   1. throughput: closed loop, N connections, events durably accepted per second;
 //   2. latency: open loop at 5,000 events/s, p50/p99 acknowledgement latency.
-//   node test/bench/ingest.bench.ts [--seconds 10] [--connections 128] [--rate 5000]
+//   node test/bench/ingest.bench.ts [--seconds 10] [--connections 128] [--rate 5000] [--writers 2]
 import { createHmac } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import {
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '128' },
     rate: { type: 'string', default: '5000' },
+    writers: { type: 'string', default: '2' },
   },
 });
 const SECONDS = Number(values.seconds);

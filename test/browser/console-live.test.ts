@@ -18,7 +18,11 @@ let integrationId: string;
 beforeAll(async () => {
   receiver = await startReceiver();
   receiver.handle = (_req, res) => {
-    res.writeHead(500, { 'content-type': 'application/json', 'set-cookie': 'upstream_session=abc123; HttpOnly', 'x-ratelimit-remaining': '7' });
+    res.writeHead(500, {
+      'content-type': 'application/json',
+      'set-cookie': 'upstream_session=abc123; HttpOnly',
+      'x-ratelimit-remaining': '7',
+    });
     res.end(JSON.stringify({ error: 'upstream exploded' }));
   };
   server = await startConsoleServer({ SWITCHBOARD_API_RATE_LIMIT: '0', SWITCHBOARD_WORKER_POLL_MS: '100' });
@@ -81,9 +85,14 @@ describe('lifecycle from the integration page', () => {
 
       await page.getByRole('button', { name: 'Pause', exact: true }).click();
       await expect.poll(() => badge.getAttribute('data-state'), { timeout: 15_000 }).toBe('PAUSED');
-      const paused = await gqlOk<{ integration: { state: string; stateHistory: { to: string; actor: string }[] } }>(server, adminKey, stateQuery, {
-        id: integrationId,
-      });
+      const paused = await gqlOk<{ integration: { state: string; stateHistory: { to: string; actor: string }[] } }>(
+        server,
+        adminKey,
+        stateQuery,
+        {
+          id: integrationId,
+        },
+      );
       expect(paused.integration.state).toBe('PAUSED');
       expect(paused.integration.stateHistory.at(-1)).toMatchObject({ to: 'PAUSED', actor: 'admin' });
       // The state machine: from PAUSED only Resume and Disconnect are possible.
@@ -98,7 +107,9 @@ describe('lifecycle from the integration page', () => {
 
       // The list shows the same state.
       await page.goto('/integrations');
-      await expect.poll(() => page.locator(`tr[data-integration-id="${integrationId}"] [data-state]`).getAttribute('data-state')).toBe('ACTIVE');
+      await expect
+        .poll(() => page.locator(`tr[data-integration-id="${integrationId}"] [data-state]`).getAttribute('data-state'))
+        .toBe('ACTIVE');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
@@ -141,7 +152,15 @@ describe('live failures', () => {
     const eventId = await publish('ord_live_2');
     const stored = await waitFor(
       async () => {
-        const r = await gqlOk<{ event: { status: string; attempts: { request: { headers: { name: string; value: string }[] }; response: { headers: { name: string; value: string }[] } | null }[] } }>(
+        const r = await gqlOk<{
+          event: {
+            status: string;
+            attempts: {
+              request: { headers: { name: string; value: string }[] };
+              response: { headers: { name: string; value: string }[] } | null;
+            }[];
+          };
+        }>(
           server,
           adminKey,
           'query($id: ID!) { event(id: $id) { status attempts { request { headers { name value } } response { headers { name value } } } } }',
@@ -153,7 +172,8 @@ describe('live failures', () => {
       'the event to fail',
     );
     const attempt = stored.attempts[0];
-    const header = (list: { name: string; value: string }[] | undefined, name: string) => list?.find((h) => h.name.toLowerCase() === name)?.value;
+    const header = (list: { name: string; value: string }[] | undefined, name: string) =>
+      list?.find((h) => h.name.toLowerCase() === name)?.value;
     // What the API stored: the secrets are gone before anything was written.
     expect(header(attempt?.request.headers, 'authorization')).toBe('[redacted]');
     expect(header(attempt?.request.headers, 'webhook-signature')).toBe('[redacted]');
@@ -168,7 +188,8 @@ describe('live failures', () => {
       const request = page.getByRole('region', { name: 'Request' });
       const response = page.getByRole('region', { name: 'Response' });
       await request.waitFor();
-      const row = (panel: typeof request, name: string) => panel.locator('tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
+      const row = (panel: typeof request, name: string) =>
+        panel.locator('tr').filter({ has: page.locator('th', { hasText: new RegExp(`^${name}$`) }) });
       expect((await row(request, 'authorization').locator('td').textContent())?.trim()).toBe('[redacted]');
       expect((await row(request, 'webhook-signature').locator('td').textContent())?.trim()).toBe('[redacted]');
       expect((await row(request, 'x-event-type').locator('td').textContent())?.trim()).toBe('order.created');

@@ -203,12 +203,13 @@ describe('event log', () => {
       let expected = 0;
       let after: string | null = null;
       for (;;) {
-        const page: { events: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gqlOk(
-          server,
-          adminKey,
-          'query($f: EventFilter, $a: String) { events(filter: $f, first: 100, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
-          { f: { statuses: ['FAILED'], errorCodes: [code] }, a: after },
-        );
+        const page: { events: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+          await gqlOk(
+            server,
+            adminKey,
+            'query($f: EventFilter, $a: String) { events(filter: $f, first: 100, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+            { f: { statuses: ['FAILED'], errorCodes: [code] }, a: after },
+          );
         expected += page.events.edges.length;
         if (!page.events.pageInfo.hasNextPage) break;
         after = page.events.pageInfo.endCursor;
@@ -226,11 +227,18 @@ describe('event log', () => {
       await dialog.getByRole('button', { name: 'Replay them' }).click();
 
       const result = page.getByTestId('replay-result');
-      await expect.poll(() => result.textContent(), { timeout: 20_000 }).toBe(`${expected} ${expected === 1 ? 'event' : 'events'} queued for replay`);
+      await expect
+        .poll(() => result.textContent(), { timeout: 20_000 })
+        .toBe(`${expected} ${expected === 1 ? 'event' : 'events'} queued for replay`);
       // The API agrees: none of them is FAILED any more (they wait for a new attempt).
-      const left = await gqlOk<{ events: { edges: unknown[] } }>(server, adminKey, 'query($f: EventFilter) { events(filter: $f, first: 100) { edges { cursor } } }', {
-        f: { statuses: ['FAILED'], errorCodes: [code] },
-      });
+      const left = await gqlOk<{ events: { edges: unknown[] } }>(
+        server,
+        adminKey,
+        'query($f: EventFilter) { events(filter: $f, first: 100) { edges { cursor } } }',
+        {
+          f: { statuses: ['FAILED'], errorCodes: [code] },
+        },
+      );
       expect(left.events.edges).toHaveLength(0);
       expect(errors).toEqual([]);
     } finally {

@@ -38,7 +38,12 @@ afterAll(async () => {
 /** The variables of the next GraphQL operation `name` the page sends over HTTP. */
 function nextOperation(page: Page, name: string): Promise<Record<string, unknown>> {
   return page
-    .waitForRequest((r: Request) => r.url().endsWith('/graphql') && r.method() === 'POST' && (r.postDataJSON() as { query?: string })?.query?.includes(`query ${name}(`) === true)
+    .waitForRequest(
+      (r: Request) =>
+        r.url().endsWith('/graphql') &&
+        r.method() === 'POST' &&
+        (r.postDataJSON() as { query?: string })?.query?.includes(`query ${name}(`) === true,
+    )
     .then((r) => (r.postDataJSON() as { variables: Record<string, unknown> }).variables);
 }
 
@@ -67,7 +72,9 @@ describe('sign-in', () => {
       const cookie = (await context.cookies()).find((c) => c.name === 'sb_key');
       expect(cookie).toMatchObject({ value: adminKey, httpOnly: true, sameSite: 'Strict' });
       expect(await page.evaluate(() => document.cookie)).not.toContain(adminKey);
-      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(adminKey);
+      expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }))).not.toContain(
+        adminKey,
+      );
     } finally {
       await context.close();
     }
@@ -85,7 +92,13 @@ describe('overview dashboard', () => {
       await page.getByTestId('total-failed').waitFor();
 
       const api = await gqlOk<{
-        overview: { succeeded: number; failed: number; retrying: number; inFlight: number; byType: { type: string; succeeded: number; failed: number }[] };
+        overview: {
+          succeeded: number;
+          failed: number;
+          retrying: number;
+          inFlight: number;
+          byType: { type: string; succeeded: number; failed: number }[];
+        };
         failuresByErrorCode: { code: string; count: number }[];
       }>(
         server,
@@ -114,7 +127,9 @@ describe('overview dashboard', () => {
       // Failures by error code: every code, with its count, in the chart's table.
       const shown = await page
         .locator('table.codes tbody tr')
-        .evaluateAll((rows) => rows.map((r) => [r.querySelector('[data-error-code]')?.getAttribute('data-error-code'), r.children[3]?.textContent]));
+        .evaluateAll((rows) =>
+          rows.map((r) => [r.querySelector('[data-error-code]')?.getAttribute('data-error-code'), r.children[3]?.textContent]),
+        );
       expect(shown.map(([code, count]) => [code, num(count ?? '')])).toEqual(api.failuresByErrorCode.map((c) => [c.code, c.count]));
 
       await expect.poll(() => page.locator('canvas').count()).toBeGreaterThanOrEqual(3);
@@ -202,7 +217,9 @@ describe('integrations and events', () => {
       await screenshot(page, 'integration-detail');
 
       // A failed event with a response, from the generated data.
-      const failed = await gqlOk<{ events: { edges: { node: { id: string; attempts: { response: { statusCode: number } | null }[] } }[] } }>(
+      const failed = await gqlOk<{
+        events: { edges: { node: { id: string; attempts: { response: { statusCode: number } | null }[] } }[] };
+      }>(
         server,
         readKey,
         `{ events(first: 50, filter: { statuses: [FAILED] }) { edges { node { id attempts { response { statusCode } } } } } }`,
@@ -249,7 +266,11 @@ describe('a READ key', () => {
     const { page, context } = await openConsole(browser, server.url, readKey);
     try {
       await expect.poll(() => page.locator('.who').textContent()).toContain('(READ)');
-      const list = await gqlOk<{ integrations: { edges: { node: { id: string } }[] } }>(server, readKey, '{ integrations(first: 1) { edges { node { id } } } }');
+      const list = await gqlOk<{ integrations: { edges: { node: { id: string } }[] } }>(
+        server,
+        readKey,
+        '{ integrations(first: 1) { edges { node { id } } } }',
+      );
       const id = list.integrations.edges[0]?.node.id;
       await page.goto(`/integrations/${id}`);
       await page.getByRole('heading', { name: 'State history' }).waitFor();
@@ -259,7 +280,11 @@ describe('a READ key', () => {
       }
       expect(await page.locator('[data-action]').count()).toBe(0);
 
-      const events = await gqlOk<{ events: { edges: { node: { id: string } }[] } }>(server, readKey, '{ events(first: 1, filter: { statuses: [FAILED] }) { edges { node { id } } } }');
+      const events = await gqlOk<{ events: { edges: { node: { id: string } }[] } }>(
+        server,
+        readKey,
+        '{ events(first: 1, filter: { statuses: [FAILED] }) { edges { node { id } } } }',
+      );
       await page.goto(`/events/${events.events.edges[0]?.node.id}`);
       await page.getByRole('heading', { name: 'Delivery attempts' }).waitFor();
       expect(await page.getByRole('button', { name: 'Replay' }).count()).toBe(0);

@@ -144,7 +144,11 @@ export function useConnection<Data, Variables extends AnyVariables & { after?: s
 		const firstNodes = first.data ? select(first.data).edges.map((e) => e.node) : [];
 		const more = extra && extra.key === key ? extra.nodes : [];
 		const seen = new Set<string>();
-		return [...firstNodes, ...more].filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)));
+		return [...firstNodes, ...more].filter((n) => {
+			if (seen.has(n.id)) return false;
+			seen.add(n.id);
+			return true;
+		});
 	});
 	const pageInfo = $derived(
 		extra && extra.key === key ? extra.pageInfo : first.data ? select(first.data).pageInfo : { hasNextPage: false, endCursor: null }

@@ -41,7 +41,9 @@ describe('urql client against the executable schema', () => {
 		expect(result.error).toBeUndefined();
 		const overview = result.data?.overview;
 		expect(overview?.byType.map((t) => t.type)).toEqual(['INBOUND_WEBHOOK', 'OUTBOUND_WEBHOOK', 'PREBUILT', 'CUSTOM_NODE', 'CUSTOM_EVENT']);
-		const failed = server.api.data.events.filter((e) => e.status === 'FAILED' && e.receivedAt >= range.from && e.receivedAt < range.to).length;
+		const failed = server.api.data.events.filter(
+			(e) => e.status === 'FAILED' && e.receivedAt >= range.from && e.receivedAt < range.to
+		).length;
 		expect(overview?.failed).toBe(failed);
 		expect(result.data?.failuresByErrorCode.reduce((sum, c) => sum + c.count, 0)).toBe(failed);
 		for (const t of overview?.byType ?? []) {
@@ -66,14 +68,20 @@ describe('urql client against the executable schema', () => {
 		const paused = await client.mutation(PauseIntegrationMutation, { id: 'int_hubspot', reason: 'maintenance' }).toPromise();
 		expect(paused.error).toBeUndefined();
 		expect(paused.data?.pauseIntegration.integration.state).toBe('PAUSED');
-		expect(paused.data?.pauseIntegration.integration.stateHistory.at(-1)).toMatchObject({ from: 'ACTIVE', to: 'PAUSED', reason: 'maintenance', actor: 'Demo admin' });
+		expect(paused.data?.pauseIntegration.integration.stateHistory.at(-1)).toMatchObject({
+			from: 'ACTIVE',
+			to: 'PAUSED',
+			reason: 'maintenance',
+			actor: 'Demo admin'
+		});
 
 		// The same request without the header — what a cross-site form could send — is refused.
 		const bare = new Client({
 			url: `${server.url}/graphql`,
 			exchanges: [fetchExchange],
 			preferGetMethod: false,
-			fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: `sb_key=${ADMIN_KEY}` } })
+			fetch: (input, init) =>
+				fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), cookie: `sb_key=${ADMIN_KEY}` } })
 		});
 		const refused = await bare.mutation(ResumeIntegrationMutation, { id: 'int_hubspot' }).toPromise();
 		expect(describeError(refused.error).code).toBe('FORBIDDEN');
@@ -85,7 +93,10 @@ describe('urql client against the executable schema', () => {
 	it('surfaces the server’s message and code for an invalid transition and for a READ key', async () => {
 		const admin = browserClientFor(server.url, ADMIN_KEY);
 		const invalid = await admin.mutation(ResumeIntegrationMutation, { id: 'int_hubspot' }).toPromise();
-		expect(describeError(invalid.error)).toMatchObject({ code: 'INVALID_TRANSITION', message: 'Cannot resume an integration that is ACTIVE.' });
+		expect(describeError(invalid.error)).toMatchObject({
+			code: 'INVALID_TRANSITION',
+			message: 'Cannot resume an integration that is ACTIVE.'
+		});
 
 		const reader = browserClientFor(server.url, READ_KEY);
 		const forbidden = await reader.mutation(PauseIntegrationMutation, { id: 'int_hubspot' }).toPromise();

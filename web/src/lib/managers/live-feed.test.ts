@@ -36,7 +36,11 @@ describe('live failure feed', () => {
 		expect(toastManager.items).toHaveLength(1);
 		vi.advanceTimersByTime(4000);
 		expect(toastManager.items).toHaveLength(2);
-		expect(toastManager.items[1]).toMatchObject({ title: '29 more failures', body: 'Slack, Stripe', href: '/events?status=FAILED,RETRYING' });
+		expect(toastManager.items[1]).toMatchObject({
+			title: '29 more failures',
+			body: 'Slack, Stripe',
+			href: '/events?status=FAILED,RETRYING'
+		});
 		expect(liveFeed.unseen).toBe(30);
 		liveFeed.markSeen();
 		expect(liveFeed.unseen).toBe(0);

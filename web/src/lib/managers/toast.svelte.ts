@@ -26,7 +26,11 @@ class ToastManager {
 		const { timeout = input.tone === 'error' ? 8000 : 6000, ...toast } = input;
 		const id = this.#nextId++;
 		this.items = [...this.items, { ...toast, id }].slice(-MAX_VISIBLE);
-		if (timeout > 0) this.#timers.set(id, setTimeout(() => this.dismiss(id), timeout));
+		if (timeout > 0)
+			this.#timers.set(
+				id,
+				setTimeout(() => this.dismiss(id), timeout)
+			);
 		return id;
 	}
 

@@ -52,12 +52,7 @@ export async function apiGraphql<Data, Variables extends Record<string, unknown>
 			signal: AbortSignal.timeout(TIMEOUT_MS)
 		});
 	} catch (cause) {
-		throw new ApiError(
-			`The Switchboard API at ${apiBaseUrl()} could not be reached (${(cause as Error).message}).`,
-			undefined,
-			503,
-			true
-		);
+		throw new ApiError(`The Switchboard API at ${apiBaseUrl()} could not be reached (${(cause as Error).message}).`, undefined, 503, true);
 	}
 	let body: GraphQLResponse<Data>;
 	try {

@@ -44,7 +44,7 @@ export function clearKey(cookies: Cookies, secure: boolean): void {
 
 /** Only same-site paths: a sign-in link must not be able to send the operator elsewhere. */
 export function safeRedirectTarget(value: string | null | undefined): string {
-	if (!value || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+	if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
 	if (value.startsWith('/sign-in') || value.startsWith('/sign-out')) return '/';
 	return value;
 }

@@ -37,33 +37,36 @@ useServer(
 );
 
 let n = 0;
-const tick = setInterval(() => {
-	const integration = api.data.integrations[n % api.data.integrations.length];
-	if (!integration) return;
-	n++;
-	const now = new Date().toISOString();
-	const failed = n % 3 === 0;
-	const event: FakeEvent = {
-		id: `evt_live_${n}`,
-		integrationId: integration.id,
-		eventType: 'contact.created',
-		status: failed ? 'FAILED' : 'DELIVERED',
-		source: 'SYSTEM',
-		sourceRecordId: `rec_live_${n}`,
-		destinationRecordId: failed ? null : `dst_live_${n}`,
-		idempotencyKey: `idem_live_${n}`,
-		traceId: `trace-live-${n}`,
-		receivedAt: now,
-		updatedAt: now,
-		deliveredAt: failed ? null : now,
-		attemptCount: 1,
-		nextAttemptAt: null,
-		errorCode: failed ? '503' : null,
-		errorMessage: failed ? 'Destination answered 503' : null,
-		payload: { contact: { email: `live${n}@example.com` } }
-	};
-	api.recordEvent(event);
-}, Number(process.env.FAKE_API_TICK_MS ?? 8000));
+const tick = setInterval(
+	() => {
+		const integration = api.data.integrations[n % api.data.integrations.length];
+		if (!integration) return;
+		n++;
+		const now = new Date().toISOString();
+		const failed = n % 3 === 0;
+		const event: FakeEvent = {
+			id: `evt_live_${n}`,
+			integrationId: integration.id,
+			eventType: 'contact.created',
+			status: failed ? 'FAILED' : 'DELIVERED',
+			source: 'SYSTEM',
+			sourceRecordId: `rec_live_${n}`,
+			destinationRecordId: failed ? null : `dst_live_${n}`,
+			idempotencyKey: `idem_live_${n}`,
+			traceId: `trace-live-${n}`,
+			receivedAt: now,
+			updatedAt: now,
+			deliveredAt: failed ? null : now,
+			attemptCount: 1,
+			nextAttemptAt: null,
+			errorCode: failed ? '503' : null,
+			errorMessage: failed ? 'Destination answered 503' : null,
+			payload: { contact: { email: `live${n}@example.com` } }
+		};
+		api.recordEvent(event);
+	},
+	Number(process.env.FAKE_API_TICK_MS ?? 8000)
+);
 
 console.log(`fake Switchboard API on ${url} (schema: ${api.schemaSource})`);
 console.log(`admin key: ${api.data.keys[0]?.key}  read key: ${api.data.keys[1]?.key}`);

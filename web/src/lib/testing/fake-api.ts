@@ -137,7 +137,8 @@ interface Range {
 	to: string;
 }
 
-const inRange = (at: string, range: Range | null | undefined) => !range || (at >= new Date(range.from).toISOString() && at < new Date(range.to).toISOString());
+const inRange = (at: string, range: Range | null | undefined) =>
+	!range || (at >= new Date(range.from).toISOString() && at < new Date(range.to).toISOString());
 
 function previous(range: Range): Range {
 	const from = new Date(range.from).getTime();
@@ -211,9 +212,17 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 			consecutiveFailures,
 			lastEventAt: mine[0]?.receivedAt ?? null,
 			lastFailureAt: mine.find((e) => e.status === 'FAILED')?.receivedAt ?? null,
-			rateLimit: integration.direction === 'OUTBOUND'
-				? { max: 1000, remaining: 240, dailyLimit: 50_000, dailyRemaining: 31_200, retryAfterSeconds: null, observedAt: mine[0]?.receivedAt ?? new Date().toISOString() }
-				: null
+			rateLimit:
+				integration.direction === 'OUTBOUND'
+					? {
+							max: 1000,
+							remaining: 240,
+							dailyLimit: 50_000,
+							dailyRemaining: 31_200,
+							retryAfterSeconds: null,
+							observedAt: mine[0]?.receivedAt ?? new Date().toISOString()
+						}
+					: null
 		};
 	}
 
@@ -252,11 +261,22 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 								{ name: 'x-ratelimit-daily-remaining', value: '31200' },
 								...(code === 429 ? [{ name: 'retry-after', value: '30' }] : [])
 							],
-							body: failed ? JSON.stringify({ success: false, error: e.errorMessage }) : JSON.stringify({ success: true, id: e.destinationRecordId })
+							body: failed
+								? JSON.stringify({ success: false, error: e.errorMessage })
+								: JSON.stringify({ success: true, id: e.destinationRecordId })
 						},
 				errorCode: failed ? e.errorCode : null,
 				errorMessage: failed ? e.errorMessage : null,
-				rateLimit: timeout ? null : { max: 1000, remaining: 240 - i, dailyLimit: 50_000, dailyRemaining: 31_200, retryAfterSeconds: code === 429 ? 30 : null, observedAt: e.receivedAt }
+				rateLimit: timeout
+					? null
+					: {
+							max: 1000,
+							remaining: 240 - i,
+							dailyLimit: 50_000,
+							dailyRemaining: 31_200,
+							retryAfterSeconds: code === 429 ? 30 : null,
+							observedAt: e.receivedAt
+						}
 			};
 		});
 	}
@@ -280,12 +300,26 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 		typeDefs: sdl,
 		resolverValidationOptions: { requireResolversToMatchSchema: 'ignore' },
 		resolvers: {
-			Node: { __resolveType: (obj: { id: string }) => (obj.id.startsWith('int_') ? 'Integration' : obj.id.startsWith('evt_') ? 'Event' : null) },
+			Node: {
+				__resolveType: (obj: { id: string }) => (obj.id.startsWith('int_') ? 'Integration' : obj.id.startsWith('evt_') ? 'Event' : null)
+			},
 			Query: {
 				node: (_: unknown, { id }: { id: string }) => integrationById(id) ?? data.events.find((e) => e.id === id) ?? null,
 				viewer: () => data.workspace,
-				currentApiKey: (_: unknown, __: unknown, ctx: FakeContext) => ({ ...ctx.key, createdAt: data.integrations[0]?.installedAt, lastUsedAt: null, revokedAt: null }),
-				integrations: (_: unknown, args: { filter?: { types?: IntegrationType[]; states?: IntegrationState[]; provider?: string; environment?: string; search?: string }; first?: number; after?: string }) => {
+				currentApiKey: (_: unknown, __: unknown, ctx: FakeContext) => ({
+					...ctx.key,
+					createdAt: data.integrations[0]?.installedAt,
+					lastUsedAt: null,
+					revokedAt: null
+				}),
+				integrations: (
+					_: unknown,
+					args: {
+						filter?: { types?: IntegrationType[]; states?: IntegrationState[]; provider?: string; environment?: string; search?: string };
+						first?: number;
+						after?: string;
+					}
+				) => {
 					const f = args.filter ?? {};
 					const list = data.integrations.filter(
 						(i) =>
@@ -320,11 +354,22 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 							const f = count(range, type, 'FAILED');
 							const ps = count(prev, type, 'DELIVERED');
 							const pf = count(prev, type, 'FAILED');
-							return { type, succeeded: s, failed: f, previousSucceeded: ps, previousFailed: pf, succeededChange: change(s, ps), failedChange: change(f, pf) };
+							return {
+								type,
+								succeeded: s,
+								failed: f,
+								previousSucceeded: ps,
+								previousFailed: pf,
+								succeededChange: change(s, ps),
+								failedChange: change(f, pf)
+							};
 						})
 					};
 				},
-				failuresByErrorCode: (_: unknown, { range, types, integrationId }: { range: Range; types?: IntegrationType[]; integrationId?: string }) => {
+				failuresByErrorCode: (
+					_: unknown,
+					{ range, types, integrationId }: { range: Range; types?: IntegrationType[]; integrationId?: string }
+				) => {
 					const failed = filterEvents({ range, types, integrationId, statuses: ['FAILED'] });
 					const counts = new Map<string, number>();
 					for (const e of failed) if (e.errorCode) counts.set(e.errorCode, (counts.get(e.errorCode) ?? 0) + 1);
@@ -337,22 +382,35 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 					const size = bucket === 'HOUR' ? 3_600_000 : 86_400_000;
 					const start = Math.floor(new Date(range.from).getTime() / size) * size;
 					const end = new Date(range.to).getTime();
-					const list = types?.length ? types : (['INBOUND_WEBHOOK', 'OUTBOUND_WEBHOOK', 'PREBUILT', 'CUSTOM_NODE', 'CUSTOM_EVENT'] as IntegrationType[]);
+					const list = types?.length
+						? types
+						: (['INBOUND_WEBHOOK', 'OUTBOUND_WEBHOOK', 'PREBUILT', 'CUSTOM_NODE', 'CUSTOM_EVENT'] as IntegrationType[]);
 					return list.map((type) => {
 						const points = [];
 						for (let t = start; t < end; t += size) {
 							const r = { from: new Date(t).toISOString(), to: new Date(t + size).toISOString() };
 							const events = data.events.filter((e) => typeOf(e) === type && inRange(e.receivedAt, r));
-							points.push({ bucketStart: r.from, succeeded: events.filter((e) => e.status === 'DELIVERED').length, failed: events.filter((e) => e.status === 'FAILED').length });
+							points.push({
+								bucketStart: r.from,
+								succeeded: events.filter((e) => e.status === 'DELIVERED').length,
+								failed: events.filter((e) => e.status === 'FAILED').length
+							});
 						}
 						return { type, points };
 					});
 				},
-				failureGroups: (_: unknown, { range, types, first, after }: { range: Range; types?: IntegrationType[]; first?: number; after?: string }) => {
+				failureGroups: (
+					_: unknown,
+					{ range, types, first, after }: { range: Range; types?: IntegrationType[]; first?: number; after?: string }
+				) => {
 					const groups = new Map<string, { integration: FakeIntegration; errorCode: string; events: FakeEvent[] }>();
 					for (const e of filterEvents({ range, types, statuses: ['FAILED'] })) {
 						const key = `${e.integrationId}:${e.errorCode}`;
-						const group = groups.get(key) ?? { integration: integrationById(e.integrationId) as FakeIntegration, errorCode: e.errorCode ?? 'UNKNOWN', events: [] };
+						const group = groups.get(key) ?? {
+							integration: integrationById(e.integrationId) as FakeIntegration,
+							errorCode: e.errorCode ?? 'UNKNOWN',
+							events: []
+						};
 						group.events.push(e);
 						groups.set(key, group);
 					}
@@ -376,7 +434,15 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 						.flatMap((c) =>
 							(['INBOUND_WEBHOOK', 'OUTBOUND_WEBHOOK', 'PREBUILT', 'CUSTOM_NODE', 'CUSTOM_EVENT'] as IntegrationType[])
 								.filter((t) => !type || t === type)
-								.map((t) => ({ code: c.code, label: c.label, category: c.category, type: t, applicable: Boolean(c.guidance[t]), retryable: c.retryable, guidance: c.guidance[t] ?? null }))
+								.map((t) => ({
+									code: c.code,
+									label: c.label,
+									category: c.category,
+									type: t,
+									applicable: Boolean(c.guidance[t]),
+									retryable: c.retryable,
+									guidance: c.guidance[t] ?? null
+								}))
 						),
 				apiKeys: () => data.keys.map((k) => ({ ...k, createdAt: new Date(0).toISOString(), lastUsedAt: null, revokedAt: null }))
 			},
@@ -384,13 +450,36 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 				pauseIntegration: (_: unknown, a: { id: string; reason?: string }, ctx: FakeContext) => transition(ctx, a.id, 'pause', a.reason),
 				resumeIntegration: (_: unknown, a: { id: string }, ctx: FakeContext) => transition(ctx, a.id, 'resume'),
 				reconnectIntegration: (_: unknown, a: { id: string }, ctx: FakeContext) => transition(ctx, a.id, 'reconnect'),
-				disconnectIntegration: (_: unknown, a: { id: string; reason?: string }, ctx: FakeContext) => transition(ctx, a.id, 'disconnect', a.reason),
-				sendTestEvent: (_: unknown, { integrationId, eventType, payload }: { integrationId: string; eventType: string; payload?: unknown }, ctx: FakeContext) => {
+				disconnectIntegration: (_: unknown, a: { id: string; reason?: string }, ctx: FakeContext) =>
+					transition(ctx, a.id, 'disconnect', a.reason),
+				sendTestEvent: (
+					_: unknown,
+					{ integrationId, eventType, payload }: { integrationId: string; eventType: string; payload?: unknown },
+					ctx: FakeContext
+				) => {
 					requireAdmin(ctx);
 					const integration = integrationById(integrationId) ?? fail('Integration not found.', 'NOT_FOUND');
 					if (integration.state === 'DISCONNECTED') fail('A disconnected integration accepts no events.', 'INVALID_TRANSITION');
 					const now = new Date().toISOString();
-					const event: FakeEvent = { id: `evt_t${Date.now()}`, integrationId, eventType, status: 'RECEIVED', source: 'USER', sourceRecordId: null, destinationRecordId: null, idempotencyKey: null, traceId: `trace-test-${Date.now()}`, receivedAt: now, updatedAt: now, deliveredAt: null, attemptCount: 0, nextAttemptAt: null, errorCode: null, errorMessage: null, payload: payload ?? null };
+					const event: FakeEvent = {
+						id: `evt_t${Date.now()}`,
+						integrationId,
+						eventType,
+						status: 'RECEIVED',
+						source: 'USER',
+						sourceRecordId: null,
+						destinationRecordId: null,
+						idempotencyKey: null,
+						traceId: `trace-test-${Date.now()}`,
+						receivedAt: now,
+						updatedAt: now,
+						deliveredAt: null,
+						attemptCount: 0,
+						nextAttemptAt: null,
+						errorCode: null,
+						errorMessage: null,
+						payload: payload ?? null
+					};
 					data.events.unshift(event);
 					return event;
 				},
@@ -403,7 +492,18 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 					requireAdmin(ctx);
 					const original = data.events.find((e) => e.id === id) ?? fail('Event not found.', 'NOT_FOUND');
 					const now = new Date().toISOString();
-					const copy: FakeEvent = { ...original, id: `evt_r${Date.now()}`, status: 'RECEIVED', receivedAt: now, updatedAt: now, attemptCount: 0, deliveredAt: null, errorCode: null, errorMessage: null, nextAttemptAt: null };
+					const copy: FakeEvent = {
+						...original,
+						id: `evt_r${Date.now()}`,
+						status: 'RECEIVED',
+						receivedAt: now,
+						updatedAt: now,
+						attemptCount: 0,
+						deliveredAt: null,
+						errorCode: null,
+						errorMessage: null,
+						nextAttemptAt: null
+					};
 					data.events.unshift(copy);
 					return copy;
 				}
@@ -435,9 +535,18 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 				payloadExpired: (e: FakeEvent) => Date.now() - new Date(e.receivedAt).getTime() > 7 * 86_400_000,
 				attempts: (e: FakeEvent) => attempts(e),
 				statusHistory: (e: FakeEvent) => {
-					const history: { from: EventStatus | null; to: EventStatus; at: string; reason: string | null }[] = [{ from: null, to: 'RECEIVED', at: e.receivedAt, reason: null }];
-					if (e.status !== 'RECEIVED') history.push({ from: 'RECEIVED', to: 'PROCESSING', at: new Date(new Date(e.receivedAt).getTime() + 100).toISOString(), reason: null });
-					if (e.status !== 'RECEIVED' && e.status !== 'PROCESSING') history.push({ from: 'PROCESSING', to: e.status, at: e.updatedAt, reason: e.errorMessage });
+					const history: { from: EventStatus | null; to: EventStatus; at: string; reason: string | null }[] = [
+						{ from: null, to: 'RECEIVED', at: e.receivedAt, reason: null }
+					];
+					if (e.status !== 'RECEIVED')
+						history.push({
+							from: 'RECEIVED',
+							to: 'PROCESSING',
+							at: new Date(new Date(e.receivedAt).getTime() + 100).toISOString(),
+							reason: null
+						});
+					if (e.status !== 'RECEIVED' && e.status !== 'PROCESSING')
+						history.push({ from: 'PROCESSING', to: e.status, at: e.updatedAt, reason: e.errorMessage });
 					return history;
 				}
 			}
@@ -513,7 +622,9 @@ export function isApiPath(pathname: string): boolean {
 	return pathname === '/graphql' || /^\/(ingest|v1)\//.test(pathname) || ['/healthz', '/readyz', '/metrics'].includes(pathname);
 }
 
-export async function startFakeApi(options: { port?: number; demo?: boolean; api?: FakeApi; console?: NodeHandler } = {}): Promise<{ url: string; api: FakeApi; server: Server; close(): Promise<void> }> {
+export async function startFakeApi(
+	options: { port?: number; demo?: boolean; api?: FakeApi; console?: NodeHandler } = {}
+): Promise<{ url: string; api: FakeApi; server: Server; close(): Promise<void> }> {
 	const api = options.api ?? createFakeApi();
 	const apiHandler = fakeApiHandler(api, { demo: options.demo });
 	const consoleHandler = options.console;

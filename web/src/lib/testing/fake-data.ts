@@ -79,19 +79,64 @@ function all(text: string): Partial<Record<IntegrationType, string>> {
 }
 
 export const FAKE_CATALOG: CatalogEntry[] = [
-	{ code: '400', label: 'Bad Request', category: 'CLIENT', retryable: false, guidance: all('Compare the request body with the destination’s API reference; a field is missing or malformed.') },
-	{ code: '401', label: 'Unauthorized', category: 'AUTH', retryable: false, guidance: all('Renew the credentials on the integration, then reconnect it.') },
-	{ code: '404', label: 'Not Found', category: 'CLIENT', retryable: false, guidance: all('The endpoint or record is gone: check the destination URL and the record id.') },
-	{ code: '429', label: 'Too Many Requests', category: 'RATE_LIMIT', retryable: true, guidance: all('Sending faster than the destination allows; retries honour Retry-After. Lower the volume or ask for a higher limit.') },
-	{ code: '500', label: 'Internal Server Error', category: 'SERVER', retryable: true, guidance: all('The destination failed; retries continue. Contact the provider if it persists.') },
-	{ code: '503', label: 'Service Unavailable', category: 'SERVER', retryable: true, guidance: all('The destination is down for now; events are retried on schedule.') },
-	{ code: 'TIMEOUT', label: 'Timed out', category: 'NETWORK', retryable: true, guidance: all('The destination did not answer in time; check its status page.') },
+	{
+		code: '400',
+		label: 'Bad Request',
+		category: 'CLIENT',
+		retryable: false,
+		guidance: all('Compare the request body with the destination’s API reference; a field is missing or malformed.')
+	},
+	{
+		code: '401',
+		label: 'Unauthorized',
+		category: 'AUTH',
+		retryable: false,
+		guidance: all('Renew the credentials on the integration, then reconnect it.')
+	},
+	{
+		code: '404',
+		label: 'Not Found',
+		category: 'CLIENT',
+		retryable: false,
+		guidance: all('The endpoint or record is gone: check the destination URL and the record id.')
+	},
+	{
+		code: '429',
+		label: 'Too Many Requests',
+		category: 'RATE_LIMIT',
+		retryable: true,
+		guidance: all('Sending faster than the destination allows; retries honour Retry-After. Lower the volume or ask for a higher limit.')
+	},
+	{
+		code: '500',
+		label: 'Internal Server Error',
+		category: 'SERVER',
+		retryable: true,
+		guidance: all('The destination failed; retries continue. Contact the provider if it persists.')
+	},
+	{
+		code: '503',
+		label: 'Service Unavailable',
+		category: 'SERVER',
+		retryable: true,
+		guidance: all('The destination is down for now; events are retried on schedule.')
+	},
+	{
+		code: 'TIMEOUT',
+		label: 'Timed out',
+		category: 'NETWORK',
+		retryable: true,
+		guidance: all('The destination did not answer in time; check its status page.')
+	},
 	{
 		code: '804',
 		label: 'Problem while processing action',
 		category: 'PLATFORM',
 		retryable: false,
-		guidance: { INBOUND_WEBHOOK: 'The incoming event could not be processed: check its payload against the flow’s expectations.', CUSTOM_EVENT: 'The incoming event could not be processed: check its payload.' }
+		guidance: {
+			INBOUND_WEBHOOK: 'The incoming event could not be processed: check its payload against the flow’s expectations.',
+			CUSTOM_EVENT: 'The incoming event could not be processed: check its payload.'
+		}
 	}
 ];
 
@@ -115,7 +160,14 @@ export function createFakeWorkspace(options: { now?: Date; seed?: number; events
 	const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
 	const installedAt = new Date(now.getTime() - 60 * 24 * HOUR).toISOString();
 
-	const base = (id: string, name: string, type: IntegrationType, provider: string, providerClass: FakeIntegration['providerClass'], state: IntegrationState = 'ACTIVE'): FakeIntegration => ({
+	const base = (
+		id: string,
+		name: string,
+		type: IntegrationType,
+		provider: string,
+		providerClass: FakeIntegration['providerClass'],
+		state: IntegrationState = 'ACTIVE'
+	): FakeIntegration => ({
 		id,
 		name,
 		type,
@@ -135,7 +187,17 @@ export function createFakeWorkspace(options: { now?: Date; seed?: number; events
 		flow: 'Lead capture',
 		stateHistory: [
 			{ from: null, to: 'ACTIVE', reason: 'created', actor: 'admin key', at: installedAt },
-			...(state === 'ACTIVE' ? [] : [{ from: 'ACTIVE' as const, to: state, reason: state === 'ERROR' ? '5 consecutive 401 responses' : null, actor: state === 'ERROR' ? 'system' : 'admin key', at: new Date(now.getTime() - 3 * HOUR).toISOString() }])
+			...(state === 'ACTIVE'
+				? []
+				: [
+						{
+							from: 'ACTIVE' as const,
+							to: state,
+							reason: state === 'ERROR' ? '5 consecutive 401 responses' : null,
+							actor: state === 'ERROR' ? 'system' : 'admin key',
+							at: new Date(now.getTime() - 3 * HOUR).toISOString()
+						}
+					])
 		]
 	});
 
@@ -156,7 +218,8 @@ export function createFakeWorkspace(options: { now?: Date; seed?: number; events
 			const receivedAt = new Date(now.getTime() - hoursAgo * HOUR - Math.floor(rand() * HOUR * 0.9));
 			if (receivedAt > now) continue;
 			const roll = rand();
-			const status: EventStatus = hoursAgo < 1 && roll < 0.1 ? 'PROCESSING' : roll < 0.78 ? 'DELIVERED' : roll < 0.93 ? 'FAILED' : 'RETRYING';
+			const status: EventStatus =
+				hoursAgo < 1 && roll < 0.1 ? 'PROCESSING' : roll < 0.78 ? 'DELIVERED' : roll < 0.93 ? 'FAILED' : 'RETRYING';
 			const failing = status === 'FAILED' || status === 'RETRYING';
 			const errorCode = failing ? (integration.state === 'ERROR' ? '401' : pick(['404', '429', '500', '503', 'TIMEOUT', '400'])) : null;
 			n++;

@@ -59,7 +59,13 @@ describe('event filters → GraphQL', () => {
 	it('turns calendar days in the workspace zone into a half-open instant range', () => {
 		const input = toEventFilterInput(full, new Date('2026-11-23T12:00:00Z'), 'Europe/Berlin');
 		expect(input.range).toEqual({ from: '2026-10-31T23:00:00.000Z', to: '2026-11-07T23:00:00.000Z' });
-		expect(input).toMatchObject({ statuses: ['RETRYING', 'FAILED'], errorCodes: ['429'], eventTypes: ['contact.created'], integrationId: 'int_42', search: 'trace-abc' });
+		expect(input).toMatchObject({
+			statuses: ['RETRYING', 'FAILED'],
+			errorCodes: ['429'],
+			eventTypes: ['contact.created'],
+			integrationId: 'int_42',
+			search: 'trace-abc'
+		});
 	});
 
 	it('leaves out what is not filtered', () => {
@@ -93,7 +99,9 @@ describe('matchesEventFilters (live rows)', () => {
 	it('rejects one that misses any filter', () => {
 		expect(matchesEventFilters({ ...event, errorCode: '500' }, full, 'UTC', now)).toBe(false);
 		expect(matchesEventFilters({ ...event, status: 'DELIVERED' }, EMPTY_EVENT_FILTERS, 'UTC', now)).toBe(true);
-		expect(matchesEventFilters({ ...event, status: 'DELIVERED' }, { ...EMPTY_EVENT_FILTERS, statuses: ['FAILED'] }, 'UTC', now)).toBe(false);
+		expect(matchesEventFilters({ ...event, status: 'DELIVERED' }, { ...EMPTY_EVENT_FILTERS, statuses: ['FAILED'] }, 'UTC', now)).toBe(
+			false
+		);
 		expect(matchesEventFilters(event, { ...EMPTY_EVENT_FILTERS, search: 'other' }, 'UTC', now)).toBe(false);
 	});
 });
@@ -101,7 +109,12 @@ describe('matchesEventFilters (live rows)', () => {
 describe('describeEventFilters', () => {
 	it('says what a replay of these filters covers', () => {
 		const filters = parseEventFilters(new URLSearchParams('period=7d&status=FAILED&errorCode=500&integration=int_1'));
-		expect(describeEventFilters(filters, 'Orders to CRM')).toEqual(['Last 7 days', 'Status: Failed', 'Integration: Orders to CRM', 'Error code: 500']);
+		expect(describeEventFilters(filters, 'Orders to CRM')).toEqual([
+			'Last 7 days',
+			'Status: Failed',
+			'Integration: Orders to CRM',
+			'Error code: 500'
+		]);
 		expect(describeEventFilters(parseEventFilters(new URLSearchParams()))).toEqual(['All retained events (30 days)']);
 	});
 });

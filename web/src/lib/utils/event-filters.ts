@@ -1,4 +1,4 @@
-import { EVENT_STATUSES, type EventStatus, INTEGRATION_TYPES, type IntegrationType, isOneOf } from '#lib/graphql/enums.ts';
+import { EVENT_STATUSES, type EventStatus, INTEGRATION_TYPES, type IntegrationType } from '#lib/graphql/enums.ts';
 import { eventStatusInfo, integrationTypeShortLabel } from './labels.ts';
 import { customRange, isRollingPeriod, ROLLING_PERIODS, type RollingPeriod, rollingRange, type TimeRange } from './time.ts';
 

@@ -68,7 +68,9 @@ describe('integration form', () => {
 	it("puts the API's BAD_USER_INPUT message under the field it names, the rest on the form", () => {
 		const error = new CombinedError({
 			graphQLErrors: [
-				new GraphQLError('destinationUrl must use http or https (got "ftp")', { extensions: { code: 'BAD_USER_INPUT', field: 'destinationUrl' } }),
+				new GraphQLError('destinationUrl must use http or https (got "ftp")', {
+					extensions: { code: 'BAD_USER_INPUT', field: 'destinationUrl' }
+				}),
 				new GraphQLError('Not allowed', { extensions: { code: 'FORBIDDEN' } })
 			]
 		});

@@ -27,6 +27,10 @@ describe('lifecycle buttons follow the state machine', () => {
 	});
 
 	it('asks for confirmation only before disconnecting', () => {
-		expect(lifecycleOptions('ACTIVE').filter((o) => o.confirm).map((o) => o.action)).toEqual(['disconnect']);
+		expect(
+			lifecycleOptions('ACTIVE')
+				.filter((o) => o.confirm)
+				.map((o) => o.action)
+		).toEqual(['disconnect']);
 	});
 });

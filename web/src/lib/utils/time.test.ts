@@ -17,7 +17,10 @@ describe('time in the workspace zone', () => {
 	it('makes half-open ranges: custom days include the last day; rolling windows end at the next minute', () => {
 		expect(customRange('2026-11-01', '2026-11-01', 'UTC')).toEqual({ from: '2026-11-01T00:00:00.000Z', to: '2026-11-02T00:00:00.000Z' });
 		expect(customRange('2026-11-02', '2026-11-01', 'UTC')).toBeNull();
-		expect(rollingRange('24h', new Date('2026-11-23T12:00:30Z'))).toEqual({ from: '2026-11-22T12:01:00.000Z', to: '2026-11-23T12:01:00.000Z' });
+		expect(rollingRange('24h', new Date('2026-11-23T12:00:30Z'))).toEqual({
+			from: '2026-11-22T12:01:00.000Z',
+			to: '2026-11-23T12:01:00.000Z'
+		});
 	});
 
 	it('prints the zone with every time', () => {

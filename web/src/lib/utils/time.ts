@@ -59,7 +59,11 @@ function partsFormatter(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at `instant`, in milliseconds (positive east of Greenwich). */
 export function timeZoneOffsetMs(instant: Date, timeZone: string): number {
-	const parts = Object.fromEntries(partsFormatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+	const parts = Object.fromEntries(
+		partsFormatter(timeZone)
+			.formatToParts(instant)
+			.map((p) => [p.type, p.value])
+	);
 	const asUtc = Date.UTC(
 		Number(parts.year),
 		Number(parts.month) - 1,
@@ -83,7 +87,11 @@ export function startOfZonedDay(date: string, timeZone: string): Date {
 
 /** The calendar day (YYYY-MM-DD) an instant falls on in `timeZone`. */
 export function zonedDate(instant: Date, timeZone: string): string {
-	const parts = Object.fromEntries(partsFormatter(timeZone).formatToParts(instant).map((p) => [p.type, p.value]));
+	const parts = Object.fromEntries(
+		partsFormatter(timeZone)
+			.formatToParts(instant)
+			.map((p) => [p.type, p.value])
+	);
 	return `${parts.year}-${parts.month}-${parts.day}`;
 }
 

@@ -7,7 +7,6 @@ import {
   decodeIdOf,
   type EntityManager,
   Event,
-  findDeliveryTargets,
   findEventsByIdempotencyKeys,
   insertEvents,
   type Integration,
@@ -165,15 +164,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           signatureHeader: integration.signatureHeader ?? null,
         });
       }
-      const [target] = await findDeliveryTargets(em(), [integration.id]);
-      const url = integration.destinationUrl ?? target?.destinationUrl ?? null;
+      // No database access here (the caller may hold a transaction; the embedded database has one session):
+      // the caller passes the credentials to test, null meaning none.
+      const url = integration.destinationUrl ?? null;
       if (!url) return { ok: false, reason: 'The integration has no destination URL to test' };
       const result = await sender.send(
         {
           destinationUrl: url,
           destinationMethod: integration.destinationMethod ?? 'POST',
           signingSecret: integration.signingSecret,
-          credentials: credentials ?? target?.credentials ?? null,
+          credentials,
         },
         { id: newId(), eventType: 'switchboard.test', traceId: newTraceId(), attemptNumber: 1 },
         { type: 'switchboard.test', message: 'Connection test from Switchboard', at: new Date().toISOString() },

@@ -13,6 +13,7 @@ import {
   newId,
   newTraceId,
   reopenEvents,
+  touchLastEventAt,
 } from '@switchboard/db';
 import type { LiveBus, NewEventInput, PipelineServices } from '@switchboard/schema';
 import type { Config } from './config.ts';
@@ -52,6 +53,17 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const em = () => db.orm.em.fork() as EntityManager;
   const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes });
   const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender });
+  // lastEventAt for the integration health card: written after the commit, in its own short statement
+  // (never on the acknowledgement path), at most once a second per integration.
+  const touched = new Map<string, number>();
+  const touchIntegrations = (ids: Iterable<string>) => {
+    const now = Date.now();
+    const due = [...new Set(ids)].filter((id) => now - (touched.get(id) ?? 0) >= 1000);
+    if (due.length === 0) return;
+    for (const id of due) touched.set(id, now);
+    if (touched.size > 50_000) touched.clear();
+    touchLastEventAt(em(), due, new Date(now)).catch((err: unknown) => logger.debug({ err }, 'pipeline: lastEventAt not updated'));
+  };
   const writer = new EventWriter({
     em,
     batchSize: config.ingestBatchSize,
@@ -75,6 +87,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         });
       }
       worker.poke();
+      touchIntegrations(created.map((c) => c.integrationId));
     },
   });
   const cache = new IntegrationCache(em);
@@ -127,6 +140,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           at: row.receivedAt.toISOString(),
         });
         worker.poke();
+        touchIntegrations([created.integrationId]);
       }
       return event;
     },

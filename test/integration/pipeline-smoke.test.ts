@@ -40,5 +40,10 @@ describe('pipeline smoke', () => {
     expect(rollups).toEqual([{ status: 'DELIVERED', count: 1 }]);
     const attempts = await sql(server, 'select * from delivery_attempt');
     expect(attempts).toHaveLength(1);
+    const [touched] = await waitFor(async () => {
+      const rows = await sql<{ last_event_at: string | null }>(server, 'select last_event_at from integration where id = $1', [integ.id]);
+      return rows[0]?.last_event_at ? rows : null;
+    });
+    expect(touched?.last_event_at).toBeTruthy();
   });
 });

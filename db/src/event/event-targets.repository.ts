@@ -69,3 +69,14 @@ export async function findDeliveryTargets(em: EntityManager, integrationIds: rea
     [integrationIds],
   );
 }
+
+/** Records that these integrations received events (at most `at`); never moves the time backwards. */
+export async function touchLastEventAt(em: EntityManager, integrationIds: readonly string[], at: Date): Promise<void> {
+  if (integrationIds.length === 0) return;
+  await queryRows(
+    em,
+    `update integration set last_event_at = $2::timestamptz
+     where id = any($1::uuid[]) and (last_event_at is null or last_event_at < $2::timestamptz)`,
+    [[...integrationIds].sort(), at.toISOString()],
+  );
+}

@@ -51,7 +51,7 @@ const num = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
 
 describe('sign-in', () => {
   it('refuses a wrong key with the reason, accepts a real one, and keeps the key out of page scripts', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: server.url, reducedMotion: 'reduce' });
     const page = await context.newPage();
     try {
       await page.goto('/');

@@ -49,7 +49,8 @@ export async function openConsole(
   key: string,
   viewport = { width: 1280, height: 900 },
 ): Promise<ConsolePage> {
-  const context = await browser.newContext({ viewport, baseURL: baseUrl, timezoneId: 'UTC', locale: 'en-US' });
+  // Reduced motion: the console then draws charts without animating, so screenshots show them complete.
+  const context = await browser.newContext({ viewport, baseURL: baseUrl, timezoneId: 'UTC', locale: 'en-US', reducedMotion: 'reduce' });
   context.setDefaultTimeout(30_000);
   const page = await context.newPage();
   const errors: string[] = [];
@@ -77,7 +78,7 @@ export async function waitForLive(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  // Charts animate for 250 ms after each update; wait for the fonts and two frames past it.
+  // Contexts ask for reduced motion (charts draw at once); still let fonts load and a pending layout settle.
   await page.evaluate(() => document.fonts.ready);
   await page.waitForFunction(() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => r(true)), 400)));
   await page.screenshot({ path: file, fullPage: true });

@@ -18,7 +18,8 @@ export function decideRetry(opts: {
 }): RetryDecision {
   if (!isRetryableCode(opts.errorCode)) return { status: 'FAILED', reason: `${opts.errorCode} is not retryable` };
   const schedule = opts.schedule && opts.schedule.length > 0 ? opts.schedule : DEFAULT_RETRY_SCHEDULE;
-  if (opts.cycleAttempt >= schedule.length) return { status: 'FAILED', reason: `retries exhausted after ${opts.cycleAttempt} attempts` };
+  if (opts.cycleAttempt >= schedule.length)
+    return { status: 'FAILED', reason: `retries exhausted after ${opts.cycleAttempt} attempt${opts.cycleAttempt === 1 ? '' : 's'}` };
   // Up to 10% of jitter, only ever later than the schedule, so a recovering destination is not hit by every retry at once.
   const jitter = 1 + (opts.jitter ?? Math.random()) * 0.1;
   const scheduledMs = Math.max(0, (schedule[opts.cycleAttempt] ?? 0) * 1000 * opts.timeScale * jitter);

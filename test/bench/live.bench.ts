@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
+import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
 
@@ -95,10 +96,14 @@ try {
     if (i > 200) throw new Error('server did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
-  const { createWorkspace } = await gql<{ createWorkspace: { adminKey: string } }>(ROOT_KEY, 'mutation { createWorkspace(name: "Bench") { adminKey } }');
+  const { createWorkspace } = await gql<{ createWorkspace: { adminKey: string } }>(
+    ROOT_KEY,
+    'mutation { createWorkspace(name: "Bench") { adminKey } }',
+  );
   const admin = createWorkspace.adminKey;
   const keyOf = async (scopes: string) =>
-    (await gql<{ createApiKey: { key: string } }>(admin, `mutation { createApiKey(name: "${scopes}", scopes: [${scopes}]) { key } }`)).createApiKey.key;
+    (await gql<{ createApiKey: { key: string } }>(admin, `mutation { createApiKey(name: "${scopes}", scopes: [${scopes}]) { key } }`))
+      .createApiKey.key;
   const readKey = await keyOf('READ');
   const ingestKey = await keyOf('INGEST');
   for (const [name, p, type] of [
@@ -106,19 +111,37 @@ try {
     ['Failing', '/fail', 'alert.raised'],
   ] as const) {
     await gql(admin, 'mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) { integration { id } } }', {
-      i: { name, type: 'OUTBOUND_WEBHOOK', provider: 'generic', destinationUrl: `${receiverUrl}${p}`, subscribedEventTypes: [type], retrySchedule: [0] },
+      i: {
+        name,
+        type: 'OUTBOUND_WEBHOOK',
+        provider: 'generic',
+        destinationUrl: `${receiverUrl}${p}`,
+        subscribedEventTypes: [type],
+        retrySchedule: [0],
+      },
     });
   }
 
+  // A bounded pool of keep-alive connections, as a real load balancer would hold.
+  const pool = new Pool(url, { connections: 64 });
+  let publishErrors = 0;
   const publish = (eventType: string) =>
-    fetch(`${url}/v1/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
-      body: JSON.stringify({ eventType, payload: { at: Date.now() } }),
-    }).then((r) => {
-      void r.arrayBuffer();
-      return r.ok;
-    });
+    pool
+      .request({
+        method: 'POST',
+        path: '/v1/events',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` },
+        body: JSON.stringify({ eventType, payload: { at: Date.now() } }),
+      })
+      .then(async (r) => {
+        await r.body.dump();
+        if (r.statusCode !== 202) publishErrors++;
+        return r.statusCode === 202;
+      })
+      .catch(() => {
+        publishErrors++;
+        return false;
+      });
 
   async function measure(subscribers: number, rate: number, seconds: number) {
     const latencies: number[] = [];
@@ -149,6 +172,7 @@ try {
         return client;
       }),
     );
+    console.error(`live: ${subscribers} subscribers connected; server RSS ${Math.round(rssMb())} MB`);
     await new Promise((r) => setTimeout(r, 500));
     let sent = 0;
     let failuresSent = 0;
@@ -169,6 +193,7 @@ try {
       maxRss = Math.max(maxRss, rssMb());
       await new Promise((r) => setTimeout(r, tickMs));
     }
+    console.error(`live: load done (${sent} events, ${failuresSent} failures); waiting for deliveries`);
     const expected = failuresSent * subscribers;
     const deadline = Date.now() + 15_000;
     while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -184,6 +209,7 @@ try {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       maxRssMb: Math.round(maxRss),
+      publishErrors,
     };
   }
 
@@ -195,6 +221,7 @@ try {
       `(${loaded.delivered}/${loaded.expected} delivered), server RSS max ${loaded.maxRssMb} MB; ` +
       `baseline (1 subscriber, idle): p50 ${baseline.p50} ms, p99 ${baseline.p99} ms; p99 ratio ${(loaded.p99 / Math.max(1, baseline.p99)).toFixed(1)}×`,
   );
+  await pool.close();
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));

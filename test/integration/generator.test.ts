@@ -104,6 +104,15 @@ describe('demo data generator', () => {
     expect(leaked.n).toBe(0);
   });
 
+  it('ends every status history at the event’s status, and gives every failure its code', async () => {
+    const r = await one<{ bad_history: number; missing_code: number }>(
+      `select count(*) filter (where status_history->-1->>'to' <> status)::int bad_history,
+              count(*) filter (where status in ('FAILED', 'RETRYING') and error_code is null)::int missing_code
+       from event`,
+    );
+    expect(r).toEqual({ bad_history: 0, missing_code: 0 });
+  });
+
   it('keeps the hourly rollups equal to the events they count', async () => {
     const diff = await all(
       `with actual as (

@@ -397,7 +397,13 @@ function buildBatch(
     for (let a = 1; a <= attemptsPlanned; a++) {
       if (a > 1) at = lastAttemptAt + (integ.schedule[a - 1] ?? 36000) * 1000 + rng.int(0, 2000);
       if (at > now) {
+        // The schedule runs past "now": the event is still being retried, not yet failed.
         attemptsPlanned = a - 1;
+        if (status === 'FAILED') status = 'RETRYING';
+        if (status === 'DELIVERED' && a > 1) {
+          status = 'RETRYING';
+          code = firstFailures[a - 2] ?? null;
+        }
         break;
       }
       history.push({ from: a === 1 ? 'RECEIVED' : 'RETRYING', to: 'PROCESSING', at: new Date(at).toISOString(), reason: null });

@@ -2,8 +2,8 @@
 // share the schema, context, auth and error masking of queries.
 import type { IncomingMessage, Server } from 'node:http';
 import { type Database, UnauthenticatedError } from '@switchboard/db';
-import type { Viewer } from '@switchboard/schema';
-import type { ExecutionArgs } from 'graphql';
+import { toClientError, type Viewer } from '@switchboard/schema';
+import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, execute as executeOnce } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -114,7 +114,18 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
           document: parse(payload.query),
           variableValues: payload.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
+          rootValue: {
+            execute,
+            subscribe,
+            freshContext: contextFactory,
+            mask: (result: ExecutionResult) => maskResult(result, logger),
+            // Subscribers running the same operation in the same workspace with the same scopes get the
+            // same result for the same change: it is executed once and shared.
+            shareKey:
+              viewer?.kind === 'key'
+                ? `${viewer.workspaceId}|${[...viewer.scopes].sort().join(',')}|${payload.query}|${JSON.stringify(payload.variables ?? {})}`
+                : null,
+          },
         };
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
@@ -137,7 +148,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
         if (ctx.extra.socket.bufferedAmount > maxBuffered) drop(ctx.extra.socket, 'buffer full');
       },
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args: ExecutionArgs) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      subscribe: (args: ExecutionArgs) => subscribeShared(args) as never,
     },
     wss,
   );
@@ -219,4 +230,64 @@ function firstField(args: ExecutionArgs): string {
     }
   }
   return 'unknown';
+}
+
+interface EnvelopedRoot {
+  freshContext(): Promise<unknown>;
+  mask(result: ExecutionResult): ExecutionResult;
+  shareKey: string | null;
+}
+
+const SHARED_RESULT_TTL_MS = 5_000;
+const sharedResults = new Map<string, { at: number; result: Promise<ExecutionResult> }>();
+
+function sharedResult(key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  const now = Date.now();
+  const hit = sharedResults.get(key);
+  if (hit && now - hit.at < SHARED_RESULT_TTL_MS) return hit.result;
+  if (sharedResults.size > 5_000) {
+    for (const [k, v] of sharedResults) if (now - v.at >= SHARED_RESULT_TTL_MS) sharedResults.delete(k);
+  }
+  const result = run();
+  sharedResults.set(key, { at: now, result });
+  return result;
+}
+
+/**
+ * Maps each source message to a result like graphql-js would (errors masked as for queries), with two
+ * differences: every message is executed with a context of its own, so DataLoaders and
+ * the identity map never serve a row as it was when the socket subscribed; and identical operations
+ * (same workspace, scopes, document, variables) share one execution per message, so a failure costs
+ * one execution however many dashboards watch it.
+ */
+async function subscribeShared(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+  const root = args.rootValue as EnvelopedRoot;
+  const stream = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in (stream as object))) return stream as ExecutionResult;
+  const source = stream as AsyncGenerator<unknown>;
+  // graphql's own execute: Yoga's would route a subscription document back to subscribe.
+  const run = async (message: unknown) =>
+    root.mask(await executeOnce({ ...args, rootValue: message, contextValue: await root.freshContext() }));
+  return (async function* () {
+    try {
+      for await (const message of source) {
+        yield await (root.shareKey ? sharedResult(`${root.shareKey}|${JSON.stringify(message)}`, () => run(message)) : run(message));
+      }
+    } finally {
+      await source.return?.(undefined);
+    }
+  })();
+}
+
+/** Client-made errors keep their message and code; anything unexpected is masked and logged. */
+function maskResult(result: ExecutionResult, logger: Logger): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return {
+    ...result,
+    errors: result.errors.map((error) => {
+      const client = toClientError(error);
+      if (client.extensions.code === 'INTERNAL') logger.error({ err: error }, 'unexpected error in a subscription');
+      return client;
+    }),
+  };
 }

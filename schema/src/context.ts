@@ -8,7 +8,6 @@ import type {
   IntegrationType,
   TriggerSource,
 } from '@switchboard/db';
-import type { PubSub } from '@graphql-yoga/subscription';
 
 /** Who is calling: a workspace's API key, or the root key (which may only create workspaces). */
 export type Viewer =
@@ -43,12 +42,23 @@ export interface ApiKeyRevokedMessage {
   apiKeyId: string;
 }
 
-export type LiveTopics = {
-  'event:changed': [EventChangedMessage];
-  'integration:state': [IntegrationStateMessage];
-  'apikey:revoked': [ApiKeyRevokedMessage];
-};
-export type LiveBus = PubSub<LiveTopics>;
+export interface LiveTopics {
+  'event:changed': EventChangedMessage;
+  /** The subset of `event:changed` that became FAILED or RETRYING (its own channel: failure feeds skip the rest). */
+  'event:failed': EventChangedMessage;
+  'integration:state': IntegrationStateMessage;
+  'apikey:revoked': ApiKeyRevokedMessage;
+}
+
+/**
+ * The live bus. Every message belongs to one workspace and travels on that workspace's channel, so a
+ * subscriber is only ever woken for its own workspace's changes (isolation and cost both).
+ */
+export interface LiveBus {
+  publish<K extends keyof LiveTopics>(topic: K, message: LiveTopics[K]): void;
+  /** One workspace's messages; without a workspace, every workspace's (internal consumers only, never an API caller). */
+  subscribe<K extends keyof LiveTopics>(topic: K, workspaceId?: string): AsyncGenerator<LiveTopics[K], void>;
+}
 
 export interface NewEventInput {
   integration: Integration;

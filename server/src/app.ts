@@ -13,7 +13,6 @@ import { sendError } from './http/respond.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
-import { countPublished } from './live/count-published.ts';
 import { attachLiveSockets } from './live/ws.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ingestHandler } from './ingest/ingest-route.ts';
@@ -59,8 +58,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const applied = await migrate(db.orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-  const liveBus = createLiveBus(config.redisUrl, logger);
-  const live = countPublished(liveBus.bus, metrics);
+  const liveBus = createLiveBus(config.redisUrl, logger, metrics);
+  const live = liveBus.bus;
   const runtime = createPipeline({ config, db, live, logger, metrics });
   const pipeline = runtime.services;
   let baseUrl = '';

@@ -47,10 +47,11 @@ async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise
   return event;
 }
 
-function eventStream(ctx: GraphQLContext, accept: (m: EventChangedMessage) => boolean) {
+function eventStream(ctx: GraphQLContext, topic: 'event:changed' | 'event:failed', accept: (m: EventChangedMessage) => boolean) {
   const workspaceId = workspaceIdOf(ctx);
+  // The bus only delivers this workspace's channel; the workspace check stays as a second lock.
   return pipe(
-    ctx.live.subscribe('event:changed'),
+    ctx.live.subscribe(topic, workspaceId),
     filter((m: EventChangedMessage) => m.workspaceId === workspaceId && accept(m)),
   );
 }
@@ -72,6 +73,7 @@ builder.subscriptionField('eventStatusChanged', (t) =>
       const statuses = args.filter?.statuses;
       return eventStream(
         ctx,
+        'event:changed',
         (m) =>
           (!integrationId || m.integrationId === integrationId) &&
           typeMatches(args.filter?.types, m.integrationType) &&
@@ -95,6 +97,7 @@ builder.subscriptionField('failureOccurred', (t) =>
       const integrationId = integrationArg(args.integrationId);
       return eventStream(
         ctx,
+        'event:failed',
         (m) =>
           (m.status === 'FAILED' || m.status === 'RETRYING') &&
           (!integrationId || m.integrationId === integrationId) &&
@@ -115,7 +118,7 @@ builder.subscriptionField('integrationStateChanged', (t) =>
       const workspaceId = workspaceIdOf(ctx);
       const integrationId = integrationArg(args.integrationId);
       return pipe(
-        ctx.live.subscribe('integration:state'),
+        ctx.live.subscribe('integration:state', workspaceId),
         filter((m: IntegrationStateMessage) => m.workspaceId === workspaceId && (!integrationId || m.integrationId === integrationId)),
       );
     },

@@ -49,10 +49,14 @@ export function ormConfig(clientUrl: string, opts: { poolSize?: number | undefin
 export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   let embedded: EmbeddedPostgres | undefined;
   let url = opts.databaseUrl;
-  const poolSize = opts.poolSize ?? 10;
+  let poolSize = opts.poolSize ?? 10;
   if (!url) {
     embedded = await startEmbeddedPostgres(opts.dataDir ?? '.switchboard/pgdata', poolSize + 8);
     url = embedded.url;
+    // PGlite has one session: statements from several connections interleave their protocol messages
+    // in it ("bind message supplies 4 parameters…"). One connection serializes them; it runs one
+    // transaction at a time either way.
+    poolSize = 1;
   }
   try {
     const orm = await MikroORM.init(ormConfig(url, { poolSize, debug: opts.debug }));

@@ -155,8 +155,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       baseUrl = `http://${addr.address.includes(':') ? `[${addr.address}]` : addr.address}:${addr.port}`;
       // The console's server-side code calls this server's API unless told otherwise.
       process.env.SWITCHBOARD_API_URL ??= baseUrl;
-      runtime.start();
+      // The demo seeds its history before the worker starts, so on the embedded database (one shared
+      // session) the generator's bulk writes never run beside the worker's claims.
       await demo?.start(baseUrl);
+      runtime.start();
       logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
       return baseUrl;
     },

@@ -26,6 +26,8 @@ export interface GenerateOptions {
   /** Base URL of the destinations of created integrations (the demo's simulated providers). */
   destinationBaseUrl?: string;
   batchSize?: number;
+  /** Connections used (2: one batch in flight while the next is built); 1 for the embedded database. */
+  connections?: number;
   /** true: a progress bar on a TTY (a line per 10% otherwise); a function: called after each batch. */
   progress?: boolean | ((done: number, total: number) => void);
 }
@@ -72,7 +74,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
   const now = opts.now ?? new Date();
   const days = opts.days ?? 30;
   const batchSize = opts.batchSize ?? 5000;
-  const pool = new pg.Pool({ connectionString: opts.url, max: 2 });
+  const pool = new pg.Pool({ connectionString: opts.url, max: opts.connections ?? 2 });
   try {
     const workspaceId = opts.workspaceId ?? (await createWorkspaceRow(pool, opts.workspaceName ?? 'Demo', opts.timezone ?? 'UTC'));
     const integrations = await ensureIntegrations(pool, workspaceId, opts.destinationBaseUrl ?? 'http://127.0.0.1:9/demo', now, days);
@@ -91,7 +93,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       const batch = buildBatch(rng, n, built, integrations, totalWeight, incidents, now.getTime(), days, workspaceId, rollups);
       attempts += batch.attempts.id.length;
       built += n;
-      if (inFlight.size >= 2) await Promise.race(inFlight);
+      if (inFlight.size >= (opts.connections ?? 2)) await Promise.race(inFlight);
       const p: Promise<void> = insertBatch(pool, batch).then(() => {
         inFlight.delete(p);
         written += n;

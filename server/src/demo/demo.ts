@@ -89,6 +89,7 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
           days: 30,
           destinationBaseUrl: providers.url,
           progress: false,
+          connections: db.kind === 'embedded' ? 1 : 2,
         });
         logger.info({ events: result.events, attempts: result.attempts, ms: result.ms }, 'demo: history generated');
         // The banner is for the person who just ran `start`: the key is shown here once, on purpose.

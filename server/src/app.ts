@@ -82,6 +82,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const url = new URL(req.url ?? '/', 'http://localhost');
     let routeName = 'console';
     try {
+      // A worker-only process (SWITCHBOARD_API=0) answers health and metrics, nothing else.
+      if (!config.runApi && !WORKER_ONLY_PATHS.has(url.pathname)) {
+        routeName = 'api-disabled';
+        sendError(res, 404, 'NOT_FOUND', 'This process runs the delivery worker only (SWITCHBOARD_API=0)');
+        return;
+      }
       if (url.pathname === yoga.graphqlEndpoint || url.pathname.startsWith(`${yoga.graphqlEndpoint}/`)) {
         routeName = '/graphql';
         await yoga.handle(req, res);
@@ -179,6 +185,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   return app;
 }
 
+const WORKER_ONLY_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 const API_PREFIXES = ['/graphql', '/ingest/', '/v1/', '/healthz', '/readyz', '/metrics'];
 function isApiPath(pathname: string): boolean {
   return API_PREFIXES.some((p) => pathname === p || pathname.startsWith(p));

@@ -158,7 +158,11 @@ describe('overview dashboard', () => {
           for (let y = 0; y < height; y++) {
             for (let x = 0; x < width; x++) {
               const i = (y * width + x) * 4;
-              if (Math.abs(data[i] - 0xb4) < 6 && Math.abs(data[i + 1] - 0x23) < 6 && Math.abs(data[i + 2] - 0x18) < 6) {
+              if (
+                Math.abs((data[i] ?? 0) - 0xb4) < 6 &&
+                Math.abs((data[i + 1] ?? 0) - 0x23) < 6 &&
+                Math.abs((data[i + 2] ?? 0) - 0x18) < 6
+              ) {
                 const scale = c.width / c.getBoundingClientRect().width;
                 return { x: (x + 4) / scale, y: (y + 5) / scale };
               }

@@ -59,3 +59,25 @@ describe('server health and basics', () => {
     }
   });
 });
+
+describe('a worker-only process (SWITCHBOARD_API=0)', () => {
+  it('answers health and metrics, and refuses the API with a clear error', async () => {
+    const worker = await startTestServer({ SWITCHBOARD_API: '0' });
+    try {
+      expect((await fetch(`${worker.url}/readyz`)).status).toBe(200);
+      expect((await fetch(`${worker.url}/metrics`)).status).toBe(200);
+      const res = await fetch(`${worker.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({
+        error: { code: 'NOT_FOUND', message: 'This process runs the delivery worker only (SWITCHBOARD_API=0)' },
+      });
+      expect((await fetch(`${worker.url}/ingest/int_0`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -22,7 +22,7 @@ type Channels = { [K in keyof LiveTopics]: [workspaceId: string, message: LiveTo
 
 export function createLiveBus(redisUrl: string | undefined, logger: Logger, metrics: Metrics): LiveBusHandle {
   let eventTarget: EventTarget;
-  let close = async () => undefined as void;
+  let close: () => Promise<void> = async () => {};
   if (redisUrl) {
     const options = { maxRetriesPerRequest: null, enableOfflineQueue: true } as const;
     const publishClient = new Redis(redisUrl, options);

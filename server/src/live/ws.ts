@@ -239,6 +239,18 @@ interface EnvelopedRoot {
 }
 
 const SHARED_RESULT_TTL_MS = 5_000;
+
+// Every subscriber of a channel receives the same message object: serialise it once, not once each.
+const messageKeys = new WeakMap<object, string>();
+function messageKey(message: unknown): string {
+  if (typeof message !== 'object' || message === null) return JSON.stringify(message);
+  let key = messageKeys.get(message);
+  if (key === undefined) {
+    key = JSON.stringify(message);
+    messageKeys.set(message, key);
+  }
+  return key;
+}
 const sharedResults = new Map<string, { at: number; result: Promise<ExecutionResult> }>();
 
 function sharedResult(key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
@@ -271,7 +283,7 @@ async function subscribeShared(args: ExecutionArgs): Promise<AsyncGenerator<Exec
   return (async function* () {
     try {
       for await (const message of source) {
-        yield await (root.shareKey ? sharedResult(`${root.shareKey}|${JSON.stringify(message)}`, () => run(message)) : run(message));
+        yield await (root.shareKey ? sharedResult(`${root.shareKey}|${messageKey(message)}`, () => run(message)) : run(message));
       }
     } finally {
       await source.return?.(undefined);

@@ -44,7 +44,9 @@ async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise
   // its loaders would keep the integration as first seen: replace it with the one just loaded (which
   // also spares 1,000 subscribers 1,000 lookups).
   IntegrationRef.getDataloader(ctx).clear(event.integration.id).prime(event.integration.id, event.integration);
-  return event;
+  // The row may have moved on since this change (a retry claimed at once): report the change itself.
+  if (event.status === msg.status) return event;
+  return Object.assign(Object.create(event) as Event, { status: msg.status, errorCode: msg.errorCode ?? event.errorCode });
 }
 
 function eventStream(ctx: GraphQLContext, topic: 'event:changed' | 'event:failed', accept: (m: EventChangedMessage) => boolean) {

@@ -45,7 +45,12 @@ case "$cmd" in
   start)
     build_web_if_stale
     export SWITCHBOARD_DEMO="${SWITCHBOARD_DEMO:-1}"
-    exec node server/src/main.ts "$@"
+    # V8's young generation grows to 2 × 64 MB semi-spaces on a machine with this much memory; under
+    # load the server filled it and RSS rose by ~130 MB with no more live data. 16 MB semi-spaces keep
+    # RSS within DESIGN.md's budget at the same throughput (test/bench/bench-util.ts SERVER_NODE_FLAGS,
+    # which the benchmarks use, must say the same). Override with SWITCHBOARD_NODE_FLAGS.
+    # shellcheck disable=SC2086
+    exec node ${SWITCHBOARD_NODE_FLAGS---max-semi-space-size=16} server/src/main.ts "$@"
     ;;
   test)
     ensure_postgres

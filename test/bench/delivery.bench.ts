@@ -15,7 +15,7 @@ import {
   openDatabase,
   queryRows,
 } from '@switchboard/db';
-import { adminSql, closedLoop, fmt, freePort, freshDatabase, spawnNode, stop } from './bench-util.ts';
+import { adminSql, closedLoop, fmt, freePort, freshDatabase, SERVER_NODE_FLAGS, spawnNode, stop } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -79,7 +79,7 @@ console.log(
 const port = await freePort();
 const started = performance.now();
 const server = await spawnNode(
-  ['server/src/main.ts'],
+  [...SERVER_NODE_FLAGS, 'server/src/main.ts'],
   {
     DATABASE_URL: url,
     PORT: String(port),

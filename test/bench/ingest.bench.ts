@@ -16,7 +16,18 @@ import {
   openDatabase,
   queryRows,
 } from '@switchboard/db';
-import { adminSql, closedLoop, fmt, freePort, freshDatabase, openLoop, type Req, spawnNode, stop } from './bench-util.ts';
+import {
+  adminSql,
+  closedLoop,
+  fmt,
+  freePort,
+  freshDatabase,
+  openLoop,
+  type Req,
+  SERVER_NODE_FLAGS,
+  spawnNode,
+  stop,
+} from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -102,7 +113,7 @@ const nextReal = () => {
 };
 const port = await freePort();
 const server = await spawnNode(
-  ['server/src/main.ts'],
+  [...SERVER_NODE_FLAGS, 'server/src/main.ts'],
   {
     DATABASE_URL: url,
     PORT: String(port),

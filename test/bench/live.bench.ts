@@ -15,6 +15,7 @@ import { createClient } from 'graphql-ws';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
+import { SERVER_NODE_FLAGS } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +60,7 @@ const dbName = uniqueDatabaseName('sbbench_live');
 await adminQuery(`create database "${dbName}"`);
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [path.join(root, 'server/src/main.ts')], {
+const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'server/src/main.ts')], {
   env: {
     ...process.env,
     DATABASE_URL: databaseUrl(dbName),

@@ -30,11 +30,14 @@ const SHARED_TTL_MS = 5_000;
 async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise<Event> {
   const key = `${msg.eventId}|${msg.status}|${msg.at}`;
   const now = Date.now();
+  // Insertion order is time order, so expired entries are at the front: drop them on every call (each
+  // holds a loaded event and its EntityManager fork; a size threshold kept thousands of them alive).
+  for (const [k, v] of sharedEventLoads) {
+    if (now - v.at <= SHARED_TTL_MS) break;
+    sharedEventLoads.delete(k);
+  }
   let entry = sharedEventLoads.get(key);
-  if (!entry || now - entry.at > SHARED_TTL_MS) {
-    if (sharedEventLoads.size > 10_000) {
-      for (const [k, v] of sharedEventLoads) if (now - v.at > SHARED_TTL_MS) sharedEventLoads.delete(k);
-    }
+  if (!entry) {
     entry = { at: now, event: ctx.em.fork().findOne(Event, { id: msg.eventId }, { populate: ['integration'] }) };
     sharedEventLoads.set(key, entry);
   }

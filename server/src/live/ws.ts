@@ -255,11 +255,15 @@ const sharedResults = new Map<string, { at: number; result: Promise<ExecutionRes
 
 function sharedResult(key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
   const now = Date.now();
-  const hit = sharedResults.get(key);
-  if (hit && now - hit.at < SHARED_RESULT_TTL_MS) return hit.result;
-  if (sharedResults.size > 5_000) {
-    for (const [k, v] of sharedResults) if (now - v.at >= SHARED_RESULT_TTL_MS) sharedResults.delete(k);
+  // Entries are kept in insertion (= time) order, so the expired ones are at the front: drop them on
+  // every call. Each entry holds a result (and the entities behind it) for one message only; under load
+  // there are thousands a second, and waiting for a size threshold kept up to that many alive.
+  for (const [k, v] of sharedResults) {
+    if (now - v.at < SHARED_RESULT_TTL_MS) break;
+    sharedResults.delete(k);
   }
+  const hit = sharedResults.get(key);
+  if (hit) return hit.result;
   const result = run();
   sharedResults.set(key, { at: now, result });
   return result;

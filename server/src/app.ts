@@ -77,11 +77,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const webHandler = await loadWebHandler(config, logger);
 
+  let preparing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
     let routeName = 'console';
     try {
+      // While the demo seeds its history the database belongs to the generator (on the embedded database
+      // a second connection would interleave with it): everything but liveness waits.
+      if (preparing && url.pathname !== '/healthz') {
+        routeName = 'preparing';
+        sendError(res, 503, 'STARTING', 'Switchboard is preparing its demo data; try again in a few seconds', { 'retry-after': '5' });
+        return;
+      }
       // A worker-only process (SWITCHBOARD_API=0) answers health and metrics, nothing else.
       if (!config.runApi && !WORKER_ONLY_PATHS.has(url.pathname)) {
         routeName = 'api-disabled';
@@ -163,7 +171,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       process.env.SWITCHBOARD_API_URL ??= baseUrl;
       // The demo seeds its history before the worker starts, so on the embedded database (one shared
       // session) the generator's bulk writes never run beside the worker's claims.
-      await demo?.start(baseUrl);
+      preparing = demo !== undefined;
+      try {
+        await demo?.start(baseUrl);
+      } finally {
+        preparing = false;
+      }
       runtime.start();
       logger.info({ url: baseUrl, database: db.kind }, 'switchboard listening');
       return baseUrl;

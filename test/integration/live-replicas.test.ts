@@ -31,12 +31,15 @@ async function setupWorkspace(url: string, receiverUrl: string, path: string) {
     'mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) { integration { id } } }',
     { i: { name: 'Ops chat', type: 'OUTBOUND_WEBHOOK', provider: 'slack', destinationUrl: `${receiverUrl}${path}`, retrySchedule: [0] } },
   );
-  const { createApiKey } = await gql<{ createApiKey: { key: string } }>(
-    url,
+  const key = async (name: string, scope: 'INGEST' | 'READ') =>
+    (await gql<{ createApiKey: { key: string } }>(url, adminKey, `mutation { createApiKey(name: "${name}", scopes: [${scope}]) { key } }`))
+      .createApiKey.key;
+  return {
     adminKey,
-    'mutation { createApiKey(name: "app", scopes: [INGEST]) { key } }',
-  );
-  return { adminKey, integrationId: createIntegration.integration.id, ingestKey: createApiKey.key };
+    integrationId: createIntegration.integration.id,
+    ingestKey: await key('app', 'INGEST'),
+    readKey: await key('viewer', 'READ'),
+  };
 }
 
 describe('live fan-out across replicas (Redis)', () => {
@@ -70,12 +73,7 @@ describe('live fan-out across replicas (Redis)', () => {
 
   it('a subscriber on replica A sees a failure delivered by the worker on replica B', async () => {
     const ws = await setupWorkspace(a.url, receiver.url, '/fail');
-    const { createApiKey } = await gql<{ createApiKey: { key: string } }>(
-      a.url,
-      ws.adminKey,
-      'mutation { createApiKey(name: "viewer", scopes: [READ]) { key } }',
-    );
-    const client = liveClient(a.url, createApiKey.key);
+    const client = liveClient(a.url, ws.readKey);
     try {
       const sub = client.subscribe<{ failureOccurred: { id: string; status: string } }>(
         'subscription { failureOccurred { id status errorCode } }',
@@ -101,12 +99,7 @@ describe('live fan-out across replicas (Redis)', () => {
 
   it('a lifecycle change made through replica B reaches a subscriber on replica A', async () => {
     const ws = await setupWorkspace(a.url, receiver.url, '/ok');
-    const { createApiKey } = await gql<{ createApiKey: { key: string } }>(
-      a.url,
-      ws.adminKey,
-      'mutation { createApiKey(name: "viewer", scopes: [READ]) { key } }',
-    );
-    const client = liveClient(a.url, createApiKey.key);
+    const client = liveClient(a.url, ws.readKey);
     try {
       const sub = client.subscribe<{ integrationStateChanged: { id: string; state: string } }>(
         'subscription { integrationStateChanged { id state } }',
@@ -142,12 +135,7 @@ describe('a live consumer that stops reading', () => {
 
   it('is dropped instead of growing the server’s memory, and other consumers carry on', async () => {
     const ws = await setupWorkspace(server.url, receiver.url, '/ok');
-    const { createApiKey } = await gql<{ createApiKey: { key: string } }>(
-      server.url,
-      ws.adminKey,
-      'mutation { createApiKey(name: "viewer", scopes: [READ]) { key } }',
-    );
-    const readKey = createApiKey.key;
+    const readKey = ws.readKey;
 
     // A raw graphql-ws client that subscribes, then stops reading its socket.
     const slow = new WebSocket(`${server.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');

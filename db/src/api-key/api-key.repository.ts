@@ -16,7 +16,12 @@ export async function authenticateApiKey(em: EntityManager, plainKey: string): P
 export async function touchApiKey(em: EntityManager, key: ApiKey, now = new Date()): Promise<void> {
   if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() < 60_000) return;
   key.lastUsedAt = now;
-  await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
+  await recordApiKeyUse(em, key.id, now);
+}
+
+/** Sets a key's lastUsedAt (never backwards). */
+export async function recordApiKeyUse(em: EntityManager, apiKeyId: string, at: Date): Promise<void> {
+  await em.nativeUpdate(ApiKey, { id: apiKeyId, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: at } }] }, { lastUsedAt: at });
 }
 
 /** Creates a key; the plain key is returned once and never stored. */

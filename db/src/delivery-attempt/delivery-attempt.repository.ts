@@ -1,9 +1,6 @@
-// Delivery attempts and what they teach about their integration. One SQL statement per function;
-// the worker runs them, with the event completions, in one transaction per batch.
-import type { EntityManager } from '@mikro-orm/postgresql';
-import type { IntegrationState } from '../domain.ts';
+// Delivery attempts and what they teach about their integration, as parts of the worker's one
+// statement per batch (recordDeliveries, with the event completions).
 import type { RateLimitSnapshot } from '../integration/integration.entity.ts';
-import { queryRows } from '../raw-sql.ts';
 import type { StoredHeader } from './delivery-attempt.entity.ts';
 
 export interface NewDeliveryAttempt {
@@ -30,19 +27,37 @@ export interface NewDeliveryAttempt {
   rateLimit: RateLimitSnapshot | null;
 }
 
-/** Records a batch of attempts in one multi-row insert. */
-export async function insertDeliveryAttempts(em: EntityManager, attempts: readonly NewDeliveryAttempt[]): Promise<void> {
-  if (attempts.length === 0) return;
+/** The insert of a batch of attempts, its parameters numbered from `$first`. */
+export function attemptsInsert(attempts: readonly NewDeliveryAttempt[], first = 1): { sql: string; params: unknown[] } {
   const col = <T>(f: (a: NewDeliveryAttempt) => T) => attempts.map(f);
-  await queryRows(
-    em,
-    `insert into delivery_attempt (id, event_id, workspace_id, integration_id, event_type, attempt_number, source, started_at,
+  const types = [
+    'uuid',
+    'uuid',
+    'uuid',
+    'uuid',
+    'text',
+    'int',
+    'text',
+    'timestamptz',
+    'int',
+    'text',
+    'text',
+    'jsonb',
+    'text',
+    'int',
+    'jsonb',
+    'text',
+    'bool',
+    'text',
+    'text',
+    'jsonb',
+  ];
+  return {
+    sql: `insert into delivery_attempt (id, event_id, workspace_id, integration_id, event_type, attempt_number, source, started_at,
        duration_ms, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body,
        succeeded, error_code, error_message, rate_limit)
-     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::timestamptz[],
-       $9::int[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::int[], $15::jsonb[], $16::text[],
-       $17::bool[], $18::text[], $19::text[], $20::jsonb[])`,
-    [
+     select * from unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`,
+    params: [
       col((a) => a.id),
       col((a) => a.eventId),
       col((a) => a.workspaceId),
@@ -64,7 +79,7 @@ export async function insertDeliveryAttempts(em: EntityManager, attempts: readon
       col((a) => a.errorMessage),
       col((a) => (a.rateLimit ? JSON.stringify(a.rateLimit) : null)),
     ],
-  );
+  };
 }
 
 /** What one batch of attempts says about one integration, in attempt order. */
@@ -81,34 +96,34 @@ export interface IntegrationOutcome {
 }
 
 /**
- * Updates the integrations' failure counters and latest rate-limit snapshot; returns their new
- * auth-failure counts and states so the caller can move one to ERROR. Rows are locked in id order.
+ * The update of the integrations' failure counters and latest rate-limit snapshot, as CTEs
+ * (`counters_input`, `counters_locked`, `counters`) returning id, workspace_id, state and the new
+ * consecutive_auth_failures; parameters numbered from `$first`. Rows are locked in id order, FOR NO
+ * KEY UPDATE: ingest's foreign-key checks (KEY SHARE) on the same integration never wait for it.
  */
-export async function applyIntegrationOutcomes(
-  em: EntityManager,
-  outcomes: readonly IntegrationOutcome[],
-): Promise<Array<{ id: string; workspaceId: string; state: IntegrationState; consecutiveAuthFailures: number }>> {
-  if (outcomes.length === 0) return [];
+export function outcomesUpdate(outcomes: readonly IntegrationOutcome[], first = 1): { sql: string; params: unknown[] } {
   const sorted = [...outcomes].sort((a, b) => (a.integrationId < b.integrationId ? -1 : 1));
   const col = <T>(f: (o: IntegrationOutcome) => T) => sorted.map(f);
-  return queryRows(
-    em,
-    `with input as (
-       select * from unnest($1::uuid[], $2::bool[], $3::int[], $4::bool[], $5::int[], $6::timestamptz[], $7::jsonb[])
+  const p = (i: number) => `$${first + i}`;
+  return {
+    sql: `counters_input as (
+       select * from unnest(${p(0)}::uuid[], ${p(1)}::bool[], ${p(2)}::int[], ${p(3)}::bool[], ${p(4)}::int[], ${p(5)}::timestamptz[], ${p(6)}::jsonb[])
          as t(id, auth_reset, auth_run, failure_reset, failure_run, last_failure_at, last_rate_limit)
      ),
-     locked as (
-       select i.id from integration i join input t on t.id = i.id order by i.id for update of i
-     )
-     update integration i set
-       consecutive_auth_failures = case when t.auth_reset then t.auth_run else i.consecutive_auth_failures + t.auth_run end,
-       consecutive_failures = case when t.failure_reset then t.failure_run else i.consecutive_failures + t.failure_run end,
-       last_failure_at = greatest(i.last_failure_at, t.last_failure_at),
-       last_rate_limit = coalesce(t.last_rate_limit, i.last_rate_limit)
-     from input t, locked l
-     where i.id = t.id and l.id = t.id
-     returning i.id, i.workspace_id as "workspaceId", i.state, i.consecutive_auth_failures as "consecutiveAuthFailures"`,
-    [
+     counters_locked as (
+       select i.id from integration i join counters_input t on t.id = i.id order by i.id for no key update of i
+     ),
+     counters as (
+       update integration i set
+         consecutive_auth_failures = case when t.auth_reset then t.auth_run else i.consecutive_auth_failures + t.auth_run end,
+         consecutive_failures = case when t.failure_reset then t.failure_run else i.consecutive_failures + t.failure_run end,
+         last_failure_at = greatest(i.last_failure_at, t.last_failure_at),
+         last_rate_limit = coalesce(t.last_rate_limit, i.last_rate_limit)
+       from counters_input t, counters_locked l
+       where i.id = t.id and l.id = t.id
+       returning i.id, i.workspace_id, i.state, i.consecutive_auth_failures
+     )`,
+    params: [
       col((o) => o.integrationId),
       col((o) => o.authReset),
       col((o) => o.authFailureRun),
@@ -117,5 +132,5 @@ export async function applyIntegrationOutcomes(
       col((o) => o.lastFailureAt?.toISOString() ?? null),
       col((o) => (o.lastRateLimit ? JSON.stringify(o.lastRateLimit) : null)),
     ],
-  );
+  };
 }

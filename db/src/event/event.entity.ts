@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { defineEntity, p } from '@mikro-orm/core';
 import type { EventStatus, IntegrationType, TriggerSource } from '../domain.ts';
-import { newId } from '../ids.ts';
+import { newId, randomBytesPooled } from '../ids.ts';
 import { Integration } from '../integration/integration.entity.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
 import { assertEventTransition, type EventStatusChange } from './event-status.ts';
@@ -52,7 +51,8 @@ const EventSchema = defineEntity({
     },
     {
       name: 'event_due_idx',
-      expression: 'create index "event_due_idx" on "event" ("next_attempt_at") where "status" in (\'RECEIVED\', \'RETRYING\')',
+      expression:
+        'create index "event_due_idx" on "event" ("integration_id", "next_attempt_at", "received_at") where "status" in (\'RECEIVED\', \'RETRYING\')',
     },
     {
       name: 'event_processing_idx',
@@ -108,5 +108,5 @@ export { EventSchema };
 
 /** 32 hex characters, W3C trace-context sized; sent downstream and searchable. */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return randomBytesPooled(16).toString('hex');
 }

@@ -3,7 +3,13 @@
 // batch of a thousand events is one round trip. The rollup rule shared with the generator: an
 // event counts under (status, errorCode) where errorCode is its code for RETRYING/FAILED and '' otherwise.
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventStatus, IntegrationType, TriggerSource } from '../domain.ts';
+import {
+  attemptsInsert,
+  type IntegrationOutcome,
+  type NewDeliveryAttempt,
+  outcomesUpdate,
+} from '../delivery-attempt/delivery-attempt.repository.ts';
+import type { EventStatus, IntegrationState, IntegrationType, TriggerSource } from '../domain.ts';
 import { queryRows } from '../raw-sql.ts';
 import type { EventStatusChange } from './event-status.ts';
 
@@ -192,12 +198,29 @@ export async function claimDueEvents(
   const at = opts.now.toISOString();
   const rows = await queryRows<Omit<ClaimedEvent, 'receivedAt' | 'claimedAt'> & { receivedAt: string }>(
     em,
-    `with due as (
+    // Candidates first, without locks: each ACTIVE integration's earliest due events through event_due_idx
+    // (an ordered index scan per integration, so the cost is the rows taken, never the backlog), merged in
+    // due order. Then the earliest of those nobody else holds are locked (another worker skips them). Twice
+    // the limit in candidates leaves room for rows a concurrent worker has just locked.
+    `with candidate as (
+       select d.id, d.next_attempt_at, d.received_at
+       from integration i
+       cross join lateral (
+         select e.id, e.next_attempt_at, e.received_at
+         from event e
+         where e.integration_id = i.id and e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
+         order by e.next_attempt_at, e.received_at
+         limit $5
+       ) d
+       where i.state = 'ACTIVE' and not (i.id = any($3::uuid[]))
+       order by d.next_attempt_at, d.received_at
+       limit $5
+     ),
+     due as (
        select e.id, e.status as old_status, e.error_code as old_code
-       from event e
+       from event e join candidate c on c.id = e.id
        where e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
-         and e.integration_id in (select id from integration where state = 'ACTIVE' and not (id = any($3::uuid[])))
-       order by e.next_attempt_at, e.received_at
+       order by c.next_attempt_at, c.received_at
        limit $2
        for update of e skip locked
      ),
@@ -221,7 +244,7 @@ export async function claimDueEvents(
             attempt_count as "attemptCount", retry_base as "retryBase", payload, payload_expired as "payloadExpired",
             old_status as "previousStatus"
      from upd order by received_at`,
-    [at, opts.limit, opts.skipIntegrationIds ?? [], at],
+    [at, opts.limit, opts.skipIntegrationIds ?? [], at, opts.limit * 2],
   );
   return rows.map((r) => ({ ...r, receivedAt: pgDate(r.receivedAt), claimedAt: opts.now }));
 }
@@ -239,29 +262,22 @@ export interface EventCompletion {
   at: Date;
 }
 
-/**
- * Moves PROCESSING events to DELIVERED / RETRYING / FAILED and their rollups, in one statement.
- * Returns what changed (events reclaimed meanwhile by the stuck detector are skipped).
- */
-export async function completeEvents(
-  em: EntityManager,
-  completions: readonly EventCompletion[],
-): Promise<
-  Array<{
-    id: string;
-    workspaceId: string;
-    integrationId: string;
-    integrationType: IntegrationType;
-    status: EventStatus;
-    errorCode: string | null;
-  }>
-> {
-  if (completions.length === 0) return [];
+export interface CompletedEvent {
+  id: string;
+  workspaceId: string;
+  integrationId: string;
+  integrationType: IntegrationType;
+  status: EventStatus;
+  errorCode: string | null;
+}
+
+/** The completion CTEs (`input` … `roll_up`, the changed rows in `upd`), parameters numbered from `$first`. */
+function completionsUpdate(completions: readonly EventCompletion[], first = 1): { sql: string; params: unknown[] } {
   const sorted = [...completions].sort((a, b) => (a.id < b.id ? -1 : 1));
-  return queryRows(
-    em,
-    `with input as (
-       select * from unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::timestamptz[], $9::jsonb[])
+  const p = (i: number) => `$${first + i}`;
+  return {
+    sql: `input as (
+       select * from unnest(${p(0)}::uuid[], ${p(1)}::timestamptz[], ${p(2)}::text[], ${p(3)}::timestamptz[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[], ${p(7)}::timestamptz[], ${p(8)}::jsonb[])
          as t(id, claimed_at, status, next_attempt_at, error_code, error_message, destination_record_id, at, change)
      ),
      upd as (
@@ -282,11 +298,8 @@ export async function completeEvents(
        union all
        select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd
      ),
-     ${ROLLUP_CTE}
-     select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType", status,
-            error_code as "errorCode"
-     from upd`,
-    [
+     ${ROLLUP_CTE}`,
+    params: [
       sorted.map((c) => c.id),
       sorted.map((c) => c.claimedAt.toISOString()),
       sorted.map((c) => c.status),
@@ -299,7 +312,71 @@ export async function completeEvents(
         JSON.stringify({ from: 'PROCESSING', to: c.status, at: c.at.toISOString(), reason: c.reason } satisfies EventStatusChange),
       ),
     ],
+  };
+}
+
+/**
+ * Records a batch of finished deliveries in ONE statement (so one round trip and one commit, and the
+ * rows it locks are held only while it runs): inserts the attempts, moves the integrations' counters
+ * and the events with their rollups. Returns the events that changed (an event the stuck-event reclaim
+ * took back meanwhile is left alone) and the integrations' new auth-failure counts (the caller moves an
+ * integration to ERROR past its threshold).
+ */
+export async function recordDeliveries(
+  em: EntityManager,
+  batch: { attempts: readonly NewDeliveryAttempt[]; completions: readonly EventCompletion[]; outcomes: readonly IntegrationOutcome[] },
+): Promise<{
+  completed: CompletedEvent[];
+  counters: Array<{ id: string; workspaceId: string; state: IntegrationState; consecutiveAuthFailures: number }>;
+}> {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (built: { sql: string; params: unknown[] }) => {
+    parts.push(built.sql);
+    params.push(...built.params);
+  };
+  if (batch.attempts.length) {
+    const insert = attemptsInsert(batch.attempts, params.length + 1);
+    add({ sql: `attempts as (${insert.sql} returning 1)`, params: insert.params });
+  }
+  const hasOutcomes = batch.outcomes.length > 0;
+  if (hasOutcomes) add(outcomesUpdate(batch.outcomes, params.length + 1));
+  const hasCompletions = batch.completions.length > 0;
+  if (hasCompletions) add(completionsUpdate(batch.completions, params.length + 1));
+  if (parts.length === 0) return { completed: [], counters: [] };
+  const selects = [
+    hasCompletions
+      ? `select 'event' as kind, id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",
+                status::text as status, error_code::text as "errorCode", null::text as state, null::int as "consecutiveAuthFailures" from upd`
+      : null,
+    hasOutcomes
+      ? `select 'integration' as kind, id, workspace_id as "workspaceId", null::uuid as "integrationId", null::text as "integrationType",
+                null::text as status, null::text as "errorCode", state::text as state, consecutive_auth_failures as "consecutiveAuthFailures" from counters`
+      : null,
+  ].filter((x): x is string => x !== null);
+  const rows = await queryRows<
+    CompletedEvent & { kind: 'event' | 'integration'; state: IntegrationState; consecutiveAuthFailures: number }
+  >(
+    em,
+    `with ${parts.join(',\n     ')}
+     ${selects.length ? selects.join('\n     union all\n     ') : 'select null as kind where false'}`,
+    params,
   );
+  const completed: CompletedEvent[] = [];
+  const counters: Array<{ id: string; workspaceId: string; state: IntegrationState; consecutiveAuthFailures: number }> = [];
+  for (const r of rows) {
+    if (r.kind === 'event')
+      completed.push({
+        id: r.id,
+        workspaceId: r.workspaceId,
+        integrationId: r.integrationId,
+        integrationType: r.integrationType,
+        status: r.status,
+        errorCode: r.errorCode,
+      });
+    else counters.push({ id: r.id, workspaceId: r.workspaceId, state: r.state, consecutiveAuthFailures: r.consecutiveAuthFailures });
+  }
+  return { completed, counters };
 }
 
 /**

@@ -37,6 +37,12 @@ export interface IntegrationStateMessage {
   at: string;
 }
 
+/** An integration's settings changed (created, edited, secret rotated): caches of its settings forget it. */
+export interface IntegrationChangedMessage {
+  workspaceId: string;
+  integrationId: string;
+}
+
 export interface ApiKeyRevokedMessage {
   workspaceId: string;
   apiKeyId: string;
@@ -47,6 +53,7 @@ export interface LiveTopics {
   /** The subset of `event:changed` that became FAILED or RETRYING (its own channel: failure feeds skip the rest). */
   'event:failed': EventChangedMessage;
   'integration:state': IntegrationStateMessage;
+  'integration:changed': IntegrationChangedMessage;
   'apikey:revoked': ApiKeyRevokedMessage;
 }
 

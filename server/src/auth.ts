@@ -2,7 +2,7 @@
 // (same-origin only: POSTs must carry `x-switchboard-csrf`, WebSocket upgrades a matching Origin).
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { type EntityManager, authenticateApiKey, touchApiKey, UnauthenticatedError } from '@switchboard/db';
+import { authenticateApiKey, type EntityManager, hashApiKey, recordApiKeyUse, touchApiKey, UnauthenticatedError } from '@switchboard/db';
 import type { Viewer } from '@switchboard/schema';
 
 export const SESSION_COOKIE = 'sb_key';
@@ -47,16 +47,95 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Resolves a presented key to a viewer; null when no key was presented; UnauthenticatedError for a bad one. */
-export async function resolveViewer(
-  em: EntityManager,
-  presented: PresentedKey | undefined,
-  rootKey: string | undefined,
-): Promise<Viewer | null> {
-  if (!presented) return null;
-  if (!presented.key) throw new UnauthenticatedError('The Authorization header must be "Bearer <key>"');
-  if (rootKey && safeEqual(presented.key, rootKey)) return { kind: 'root' };
-  const key = await authenticateApiKey(em, presented.key);
-  await touchApiKey(em, key);
-  return { kind: 'key', workspaceId: key.workspace.id, apiKeyId: key.id, keyName: key.name, scopes: key.scopes };
+export interface AuthenticatorOptions {
+  /** Opens a short-lived EntityManager for the lookups (never the caller's: entries outlive requests). */
+  em: () => EntityManager;
+  rootKey: string | undefined;
+  /**
+   * How long a verified key is trusted without asking the database again. Revocations reach every
+   * replica's cache at once through the live bus; this bounds staleness if such a message is lost.
+   */
+  ttlMs?: number;
+  onError?(err: unknown): void;
+}
+
+interface CachedKey {
+  viewer: Extract<Viewer, { kind: 'key' }>;
+  at: number;
+  touchedAt: number;
+}
+
+const MAX_CACHED_KEYS = 10_000;
+
+/**
+ * Resolves presented keys to viewers. Verified keys are remembered for a moment (keyed by the key's
+ * hash, as stored, never the key itself), so the ingest, GraphQL and WebSocket paths do not read the
+ * api_key row on every request; concurrent first uses share one lookup.
+ */
+export class Authenticator {
+  readonly #opts: AuthenticatorOptions;
+  readonly #ttlMs: number;
+  readonly #entries = new Map<string, CachedKey>();
+  readonly #loading = new Map<string, Promise<CachedKey>>();
+  /** Moves on every forget(): a lookup that started before a revocation answers its callers but is not kept. */
+  #generation = 0;
+
+  constructor(opts: AuthenticatorOptions) {
+    this.#opts = opts;
+    this.#ttlMs = opts.ttlMs ?? 2_000;
+  }
+
+  /** The viewer for a presented key; null when none was presented; UnauthenticatedError for a bad one. */
+  async resolve(presented: PresentedKey | undefined, now = Date.now()): Promise<Viewer | null> {
+    if (!presented) return null;
+    if (!presented.key) throw new UnauthenticatedError('The Authorization header must be "Bearer <key>"');
+    const { rootKey } = this.#opts;
+    if (rootKey && safeEqual(presented.key, rootKey)) return { kind: 'root' };
+    const hash = hashApiKey(presented.key);
+    const hit = this.#entries.get(hash);
+    if (hit && now - hit.at < this.#ttlMs) {
+      this.#touch(hit, now);
+      return hit.viewer;
+    }
+    let loading = this.#loading.get(hash);
+    if (!loading) {
+      const generation = this.#generation;
+      // A refused key (or an unreachable database) is not remembered.
+      loading = this.#load(presented.key, now)
+        .then((entry) => {
+          if (generation === this.#generation) {
+            if (this.#entries.size >= MAX_CACHED_KEYS) this.#entries.clear();
+            this.#entries.set(hash, entry);
+          }
+          return entry;
+        })
+        .finally(() => this.#loading.delete(hash));
+      this.#loading.set(hash, loading);
+    }
+    return (await loading).viewer;
+  }
+
+  /** Forgets a key at once: it was revoked, here or on another replica. */
+  forget(apiKeyId: string): void {
+    this.#generation++;
+    for (const [hash, entry] of this.#entries) if (entry.viewer.apiKeyId === apiKeyId) this.#entries.delete(hash);
+  }
+
+  async #load(plainKey: string, now: number): Promise<CachedKey> {
+    const em = this.#opts.em();
+    const key = await authenticateApiKey(em, plainKey);
+    await touchApiKey(em, key, new Date(now));
+    return {
+      viewer: { kind: 'key', workspaceId: key.workspace.id, apiKeyId: key.id, keyName: key.name, scopes: key.scopes },
+      at: now,
+      touchedAt: key.lastUsedAt?.getTime() ?? now,
+    };
+  }
+
+  /** lastUsedAt moves at most once a minute per key, off the request's path. */
+  #touch(entry: CachedKey, now: number): void {
+    if (now - entry.touchedAt < 60_000) return;
+    entry.touchedAt = now;
+    recordApiKeyUse(this.#opts.em(), entry.viewer.apiKeyId, new Date(now)).catch((err: unknown) => this.#opts.onError?.(err));
+  }
 }

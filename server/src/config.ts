@@ -32,7 +32,7 @@ const ConfigSchema = z
     SWITCHBOARD_DEMO: bool.default(false),
     SWITCHBOARD_PAYLOAD_RETENTION_DAYS: positiveInt('payload retention').default(7),
     SWITCHBOARD_EVENT_RETENTION_DAYS: positiveInt('event retention').default(30),
-    SWITCHBOARD_WORKER_CONCURRENCY: positiveInt('worker concurrency').default(64),
+    SWITCHBOARD_WORKER_CONCURRENCY: positiveInt('worker concurrency').default(256),
     SWITCHBOARD_WORKER: bool.default(true),
     SWITCHBOARD_API: bool.default(true),
     /** Multiplies every retry delay: 0.001 turns 5 minutes into 0.3 s for tests. */
@@ -64,6 +64,7 @@ const ConfigSchema = z
     /** Bytes queued for one live socket before it is dropped as a consumer that stopped reading. */
     SWITCHBOARD_LIVE_MAX_BUFFER_BYTES: positiveInt('live buffer size').default(1024 * 1024),
     SWITCHBOARD_LIVE_STALL_MS: positiveInt('live stall limit').default(10_000),
+    SWITCHBOARD_SETTINGS_CACHE_MS: positiveInt('settings cache time').default(1_000),
     SWITCHBOARD_WEB_DIR: z.string().optional(),
     /** Base URL as seen by providers (ingest URLs); defaults to the listening address. */
     SWITCHBOARD_PUBLIC_URL: z.url({ error: 'must be a URL such as https://switchboard.example.com' }).optional(),
@@ -118,6 +119,8 @@ export interface Config {
   webDir: string | undefined;
   liveMaxBufferBytes: number;
   liveStallMs: number;
+  /** How long API keys and integration settings read from the database are reused (changes invalidate them at once). */
+  settingsCacheMs: number;
   publicUrl: string | undefined;
   /** null: no per-key request limit. */
   apiRateLimit: RateLimitOptions | null;
@@ -180,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webDir: c.SWITCHBOARD_WEB_DIR,
     liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,
     liveStallMs: c.SWITCHBOARD_LIVE_STALL_MS,
+    settingsCacheMs: c.SWITCHBOARD_SETTINGS_CACHE_MS,
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,

@@ -51,6 +51,8 @@ export async function addIntegration(
     workspace: workspaceId,
   } as never) as Integration;
   await em.flush();
+  // As the API's mutations do: the server's caches of integration settings forget the workspace's.
+  server.app.live.publish('integration:changed', { workspaceId, integrationId: integration.id });
   return Object.assign(integration, { publicId: encodeId('Integration', integration.id) });
 }
 

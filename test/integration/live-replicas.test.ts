@@ -51,7 +51,8 @@ describe('live fan-out across replicas (Redis)', () => {
   beforeAll(async () => {
     receiver = await startReceiver();
     // Replica A: API only, no worker. Replica B: same database, runs the worker.
-    a = await startTestServer({ REDIS_URL, SWITCHBOARD_WORKER: '0' });
+    // Settings are cached for a minute on both, so only the bus's invalidations explain fresh answers.
+    a = await startTestServer({ REDIS_URL, SWITCHBOARD_WORKER: '0', SWITCHBOARD_SETTINGS_CACHE_MS: '60000' });
     const config = loadConfig({
       DATABASE_URL: a.testDb.url,
       REDIS_URL,
@@ -61,6 +62,7 @@ describe('live fan-out across replicas (Redis)', () => {
       SWITCHBOARD_WEB_DIR: '/nonexistent',
       SWITCHBOARD_TIME_SCALE: '0.001',
       SWITCHBOARD_WORKER_POLL_MS: '50',
+      SWITCHBOARD_SETTINGS_CACHE_MS: '60000',
     });
     b = await buildApp(config, { logger: createLogger('silent') });
     bUrl = await b.start(0);
@@ -113,6 +115,29 @@ describe('live fan-out across replicas (Redis)', () => {
     } finally {
       await client.dispose();
     }
+  });
+
+  it('a key revoked and an integration created through replica A take effect on replica B’s caches', async () => {
+    const ws = await setupWorkspace(a.url, receiver.url, '/ok');
+    const publishTo = async (url: string, key: string) => {
+      const res = await fetch(`${url}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ eventType: 'deal.won', payload: { n: 1 } }),
+      });
+      return { status: res.status, targets: ((await res.json()) as { events?: Array<{ integrationId: string }> }).events?.length ?? 0 };
+    };
+    // B has verified the key and listed the fan-out targets: both are cached there.
+    expect(await publishTo(bUrl, ws.ingestKey)).toEqual({ status: 202, targets: 1 });
+    await gql(a.url, ws.adminKey, 'mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) { integration { id } } }', {
+      i: { name: 'Second', type: 'OUTBOUND_WEBHOOK', provider: 'generic', destinationUrl: `${receiver.url}/ok` },
+    });
+    await eventually(async () => (await publishTo(bUrl, ws.ingestKey)).targets === 2, 5_000, 'B to fan out to the new integration');
+
+    const keys = await gql<{ apiKeys: Array<{ id: string; name: string }> }>(a.url, ws.adminKey, '{ apiKeys { id name } }');
+    const app = keys.apiKeys.find((k) => k.name === 'app') as { id: string };
+    await gql(a.url, ws.adminKey, 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }', { id: app.id });
+    await eventually(async () => (await publishTo(bUrl, ws.ingestKey)).status === 401, 5_000, 'B to refuse the revoked key');
   });
 });
 

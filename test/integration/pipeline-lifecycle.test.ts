@@ -1,7 +1,7 @@
 // Lifecycle effects on delivery: pause holds and resume releases in received order; repeated
 // 401/403 move an integration to ERROR (recorded as a system change) and reconnect brings it back;
 // a stuck event is reclaimed with its history saying so; secrets never reach storage; retention.
-import { claimDueEvents, type EntityManager, Integration, insertDeliveryAttempts, insertEvents, newId, newTraceId } from '@switchboard/db';
+import { claimDueEvents, type EntityManager, Integration, insertEvents, newId, newTraceId, recordDeliveries } from '@switchboard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRetention } from '../../server/src/jobs/retention.ts';
 import {
@@ -237,9 +237,18 @@ describe('pipeline lifecycle', () => {
     });
     const rows = [make(1), make(8), make(31), make(45)];
     await insertEvents(em, rows);
-    await insertDeliveryAttempts(
-      em,
-      rows.map((r) => ({
+    // Another workspace's old and new events: retention walks every workspace.
+    const other = await seedWorkspace(server, 'Other');
+    const otherInteg = await addIntegration(server, other.workspaceId, { type: 'OUTBOUND_WEBHOOK', state: 'PAUSED' });
+    await insertEvents(em, [
+      { ...make(40), integrationId: otherInteg.id },
+      { ...make(33), integrationId: otherInteg.id },
+      { ...make(2), integrationId: otherInteg.id },
+    ]);
+    await recordDeliveries(em, {
+      completions: [],
+      outcomes: [],
+      attempts: rows.map((r) => ({
         id: newId(),
         eventId: r.id,
         workspaceId: ws.workspaceId,
@@ -261,9 +270,11 @@ describe('pipeline lifecycle', () => {
         errorMessage: null,
         rateLimit: null,
       })),
-    );
+    });
     const result = await runRetention(server.app.db, { payloadRetentionDays: 7, eventRetentionDays: 30, batch: 1 });
-    expect(result.eventsDeleted).toBeGreaterThanOrEqual(2);
+    expect(result.eventsDeleted).toBeGreaterThanOrEqual(4);
+    const otherLeft = await sql<{ event_type: string }>(server, 'select event_type from event where integration_id = $1', [otherInteg.id]);
+    expect(otherLeft).toEqual([{ event_type: 'age.2' }]);
     const left = await sql<{ event_type: string; payload: unknown; payload_expired: boolean }>(
       server,
       'select event_type, payload, payload_expired from event where integration_id = $1 order by received_at',

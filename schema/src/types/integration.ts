@@ -186,6 +186,11 @@ export function integrationOf(ctx: GraphQLContext, publicId: string): Promise<In
   return getIntegration(ctx.em, workspaceIdOf(ctx), rowId('Integration', publicId), publicId);
 }
 
+/** After the commit: ingest's and publish's caches of integration settings (every replica's) forget this one. */
+function publishChanged(ctx: GraphQLContext, integration: Integration): void {
+  ctx.live.publish('integration:changed', { workspaceId: workspaceIdOf(ctx), integrationId: integration.id });
+}
+
 builder.mutationFields((t) => ({
   createIntegration: t.field({
     type: CreateIntegrationPayload,
@@ -194,6 +199,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, { input }, ctx) => {
       const integration = createIntegration(ctx.em, workspaceIdOf(ctx), input);
       await ctx.em.flush();
+      publishChanged(ctx, integration);
       return { integration, signingSecret: integration.signingSecret };
     },
   }),
@@ -205,6 +211,7 @@ builder.mutationFields((t) => ({
       const integration = await integrationOf(ctx, id);
       await updateIntegration(ctx.em, integration, input);
       await ctx.em.flush();
+      publishChanged(ctx, integration);
       return { integration };
     },
   }),
@@ -217,6 +224,7 @@ builder.mutationFields((t) => ({
       const integration = await integrationOf(ctx, id);
       const signingSecret = rotateSigningSecret(integration);
       await ctx.em.flush();
+      publishChanged(ctx, integration);
       return { integration, signingSecret };
     },
   }),

@@ -3,7 +3,7 @@ import type { Database } from '@switchboard/db';
 import { AppError, RateLimitedError, UnauthenticatedError } from '@switchboard/db';
 import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError, type Viewer } from '@switchboard/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { CSRF_HEADER, presentedKey, resolveViewer } from '../auth.ts';
+import { type Authenticator, CSRF_HEADER, presentedKey } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimiterFor, rateLimitKey } from '../rate-limit.ts';
@@ -13,6 +13,7 @@ export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 export interface GraphQLDeps {
   config: Config;
   db: Database;
+  auth: Authenticator;
   logger: Logger;
   live: LiveBus;
   pipeline: PipelineServices;
@@ -30,7 +31,7 @@ function requestError(err: AppError) {
   return client;
 }
 
-export function createGraphQLServer({ config, db, logger, live, pipeline, publicUrl }: GraphQLDeps): Yoga {
+export function createGraphQLServer({ config, db, auth, logger, live, pipeline, publicUrl }: GraphQLDeps): Yoga {
   const limiter = rateLimiterFor(config);
   return createYoga<Record<string, unknown>, GraphQLContext>({
     schema: buildSchema(),
@@ -56,7 +57,7 @@ export function createGraphQLServer({ config, db, logger, live, pipeline, public
         if (presented?.via === 'cookie' && request.method === 'POST' && !request.headers.get(CSRF_HEADER)) {
           throw new UnauthenticatedError(`Cookie-authenticated requests must send the ${CSRF_HEADER} header`);
         }
-        const viewer = await resolveViewer(em, presented, config.rootKey);
+        const viewer = await auth.resolve(presented);
         if (viewer && limiter) limiter.take(rateLimitKey(viewer));
         return { em, viewer, live, pipeline, publicUrl: publicUrl() };
       } catch (err) {

@@ -13,7 +13,7 @@ import {
   NotFoundError,
   UnauthenticatedError,
 } from '@switchboard/db';
-import { presentedKey, resolveViewer } from '../auth.ts';
+import { type Authenticator, presentedKey } from '../auth.ts';
 import type { Config } from '../config.ts';
 import { rateLimiterFor, rateLimitKey } from '../rate-limit.ts';
 import { sendCaught, sendJson } from './respond.ts';
@@ -40,7 +40,7 @@ function parseBody(body: string | null): unknown {
   }
 }
 
-export function addRestLogRoutes(router: Router, db: Database, config: Config): void {
+export function addRestLogRoutes(router: Router, db: Database, config: Config, auth: Authenticator): void {
   const limiter = rateLimiterFor(config);
   router.add(
     'GET',
@@ -48,7 +48,7 @@ export function addRestLogRoutes(router: Router, db: Database, config: Config): 
     async (req, res: ServerResponse, params, url) => {
       try {
         const em = db.orm.em.fork();
-        const viewer = await resolveViewer(em, presentedKey(req.headers), config.rootKey);
+        const viewer = await auth.resolve(presentedKey(req.headers));
         if (!viewer) throw new UnauthenticatedError('Send an API key in the x-api-key header');
         if (limiter) limiter.take(rateLimitKey(viewer));
         if (viewer.kind !== 'key') throw new ForbiddenError('The root key has no workspace; use a workspace API key');

@@ -1,10 +1,12 @@
-// What the ingest and publish endpoints share: the group-commit writer, the integration cache, the
-// rate limiter, and one mapping from storage failures to answers.
+// What the ingest and publish endpoints share: the group-commit writer, the integration and fan-out
+// caches, the key authenticator, the rate limiter, and one mapping from storage failures to answers.
+import type { Authenticator } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DatabaseTimeoutError, isDatabaseUnavailable } from './database-errors.ts';
 import type { EventWriter, WriteOutcome } from './event-writer.ts';
+import type { FanOutCache } from './fan-out-cache.ts';
 import type { IntegrationCache } from './integration-cache.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { NewEventRow } from '@switchboard/db';
@@ -15,6 +17,9 @@ export interface IngestContext {
   logger: Logger;
   writer: EventWriter;
   cache: IntegrationCache;
+  /** Publish's fan-out: which integrations take a workspace's event type. */
+  fanOut: FanOutCache;
+  auth: Authenticator;
   limiter: RateLimiter;
 }
 

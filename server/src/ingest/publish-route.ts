@@ -1,16 +1,7 @@
 // POST /v1/events — the workspace's own application publishes an event; it fans out to every
 // subscribed, not-disconnected outbound integration, one event each, all in one statement (one transaction).
-import {
-  type ApiScope,
-  AppError,
-  encodeId,
-  type EntityManager,
-  findFanOutTargets,
-  newId,
-  newTraceId,
-  type NewEventRow,
-} from '@switchboard/db';
-import { presentedKey, resolveViewer } from '../auth.ts';
+import { type ApiScope, AppError, encodeId, newId, newTraceId, type NewEventRow } from '@switchboard/db';
+import { presentedKey } from '../auth.ts';
 import type { Handler } from '../http/router.ts';
 import { sendCaught, sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
@@ -18,7 +9,7 @@ import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './inge
 
 const PUBLISH_SCOPES: readonly ApiScope[] = ['INGEST', 'ADMIN'];
 
-export function publishHandler(ctx: IngestContext, em: () => EntityManager): Handler {
+export function publishHandler(ctx: IngestContext): Handler {
   return async (req, res) => {
     const refuse = (status: number, code: string, message: string, headers: Record<string, string> = {}) => {
       ctx.metrics.ingestRefusals.inc({ code });
@@ -28,10 +19,9 @@ export function publishHandler(ctx: IngestContext, em: () => EntityManager): Han
       }
       sendError(res, status, code, message, headers);
     };
-    const fork = em();
     let workspaceId: string;
     try {
-      const viewer = await withDeadline(ctx, resolveViewer(fork, presentedKey(req.headers), ctx.config.rootKey));
+      const viewer = await withDeadline(ctx, ctx.auth.resolve(presentedKey(req.headers)));
       if (!viewer) return refuse(401, 'UNAUTHENTICATED', 'A valid API key is required');
       if (viewer.kind !== 'key')
         return refuse(403, 'FORBIDDEN', 'The root key can only create workspaces; use a workspace key with the INGEST scope');
@@ -82,7 +72,7 @@ export function publishHandler(ctx: IngestContext, em: () => EntityManager): Han
       return refuse(400, 'BAD_USER_INPUT', 'source must be USER or SYSTEM');
     let targets: Array<{ id: string }>;
     try {
-      targets = await withDeadline(ctx, findFanOutTargets(fork, workspaceId, eventType.trim()));
+      targets = await withDeadline(ctx, ctx.fanOut.get(workspaceId, eventType.trim()));
     } catch (err) {
       const r = refusal(ctx, err);
       return refuse(r.status, r.code, r.message, r.headers);

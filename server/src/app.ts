@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type Database, migrate, openDatabase } from '@switchboard/db';
+import { Authenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { createGraphQLServer, type Yoga } from './http/graphql.ts';
 import { addHealthRoutes } from './http/health.ts';
@@ -60,16 +61,23 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   const liveBus = createLiveBus(config.redisUrl, logger, metrics);
   const live = liveBus.bus;
-  const runtime = createPipeline({ config, db, live, logger, metrics });
+  const auth = new Authenticator({
+    em: () => db.orm.em.fork(),
+    rootKey: config.rootKey,
+    ttlMs: config.settingsCacheMs,
+    onError: (err) => logger.debug({ err }, 'api key lastUsedAt not recorded'),
+  });
+  live.listen('apikey:revoked', (m) => auth.forget(m.apiKeyId));
+  const runtime = createPipeline({ config, db, live, auth, logger, metrics });
   const pipeline = runtime.services;
   let baseUrl = '';
-  const yoga = createGraphQLServer({ config, db, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
+  const yoga = createGraphQLServer({ config, db, auth, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
   router.add('POST', '/ingest/:integrationId', ingestHandler(runtime.ingest), '/ingest/:integrationId');
-  router.add('POST', '/v1/events', publishHandler(runtime.ingest, runtime.em), '/v1/events');
+  router.add('POST', '/v1/events', publishHandler(runtime.ingest), '/v1/events');
   const demo = config.demo ? createDemo({ config, db, logger, router }) : undefined;
-  addRestLogRoutes(router, db, config);
+  addRestLogRoutes(router, db, config, auth);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(await metrics.registry.metrics());
@@ -139,7 +147,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     server,
     yoga,
     db,
-    config,
+    auth,
+    live,
     logger,
     metrics,
     maxBufferedBytes: config.liveMaxBufferBytes,

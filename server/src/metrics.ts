@@ -89,6 +89,11 @@ export function createMetrics() {
       labelNames: ['field'] as const,
       registers: [registry],
     }),
+    liveOperations: new Gauge({
+      name: 'switchboard_live_operations',
+      help: 'Distinct subscription operations being executed (identical subscriptions share one)',
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,8 +1,10 @@
 // Live updates end to end: the real graphql-ws client against the real server, events flowing through
 // the real pipeline to loopback receivers, lifecycle mutations over HTTP.
+import { decodeIdOf } from '@switchboard/db';
 import { Client as UrqlClient, subscriptionExchange } from '@urql/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, liveClient, type Receiver, startReceiver } from '../helpers/live.ts';
+import { countStatements } from '../helpers/sql-counter.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const EVENT_FIELDS = 'id status eventType errorCode integration { id name type }';
@@ -192,6 +194,89 @@ describe('live updates over graphql-ws', () => {
     const started = Date.now();
     expect(await c.closed).toBe(4403);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('identical subscriptions share one execution: all receive every change in order, and leaving ones are let go', async () => {
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+    };
+    const before = await metric('switchboard_live_operations');
+    const query = `subscription($f: EventSubscriptionFilter) { eventStatusChanged(filter: $f) { id status } }`;
+    const sockets = Array.from({ length: 20 }, () => open(a.readKey));
+    const subs = sockets.map((c) =>
+      c.subscribe<{ eventStatusChanged: { id: string; status: string } }>(query, { f: { integrationId: a.okIntegration } }),
+    );
+    // Same document, other variables: an operation of its own.
+    const other = open(a.readKey).subscribe<{ eventStatusChanged: { id: string; status: string } }>(query, {
+      f: { integrationId: a.failingIntegration },
+    });
+    await eventually(async () => (await metric('switchboard_live_operations')) === before + 2, 5_000, 'two operations');
+
+    // Half of them leave before anything happens; the rest see three events through, each in order.
+    for (const s of subs.slice(10)) s.stop();
+    const events = [...(await publish(a.ingestKey, 'contact.created')), ...(await publish(a.ingestKey, 'contact.created'))];
+    events.push(...(await publish(a.ingestKey, 'contact.created')));
+    const delivered = (s: (typeof subs)[number]) =>
+      events.every((e) => s.received.some((m) => m.eventStatusChanged.id === e.id && m.eventStatusChanged.status === 'DELIVERED'));
+    await eventually(() => subs.slice(0, 10).every(delivered), 15_000, 'every staying subscriber to see all three delivered');
+    for (const s of subs.slice(0, 10)) {
+      for (const e of events) {
+        const seen = s.received.filter((m) => m.eventStatusChanged.id === e.id).map((m) => m.eventStatusChanged.status);
+        expect(seen).toEqual(['RECEIVED', 'PROCESSING', 'DELIVERED']);
+      }
+      expect(s.errors).toEqual([]);
+    }
+    expect(subs.slice(10).every((s) => s.received.length === 0)).toBe(true);
+    expect(other.received).toEqual([]);
+
+    for (const c of sockets) await c.dispose();
+    await eventually(async () => (await metric('switchboard_live_operations')) === before + 1, 5_000, 'the shared operation to end');
+  });
+
+  it('loads the events of a burst of changes in one query, not one per change', async () => {
+    const c = open(a.readKey);
+    const sub = c.subscribe<{ eventStatusChanged: { id: string; status: string } }>(
+      `subscription($f: EventSubscriptionFilter) { eventStatusChanged(filter: $f) { id status } }`,
+      { f: { integrationId: a.okIntegration, statuses: ['RECEIVED'] } },
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    // 40 stored events (the worker is stopped, so they stay RECEIVED and nothing else is published)…
+    await server.app.runtime.worker.stop();
+    try {
+      const published: Array<{ id: string }> = [];
+      for (let k = 0; k < 40; k++) published.push(...(await publish(a.ingestKey, 'contact.created')));
+      await eventually(() => published.every((e) => sub.received.some((m) => m.eventStatusChanged.id === e.id)), 10_000, 'the 40 arrivals');
+      sub.received.length = 0;
+      const rows = await server.app.db.orm.em
+        .fork()
+        .getConnection()
+        .execute<Array<{ id: string; workspace_id: string }>>(
+          `select id, workspace_id from event where integration_id = ? and status = 'RECEIVED'`,
+          [decodeIdOf('Integration', a.okIntegration)],
+        );
+      expect(rows.length).toBeGreaterThanOrEqual(40);
+      // …then their changes published together, as the worker publishes a batch's.
+      const statements = await countStatements(async () => {
+        const at = new Date().toISOString();
+        for (const r of rows)
+          server.app.live.publish('event:changed', {
+            workspaceId: r.workspace_id,
+            eventId: r.id,
+            integrationId: decodeIdOf('Integration', a.okIntegration) as string,
+            integrationType: 'OUTBOUND_WEBHOOK',
+            status: 'RECEIVED',
+            previousStatus: null,
+            errorCode: null,
+            at,
+          });
+        await eventually(() => sub.received.length >= rows.length, 10_000, 'the burst');
+      });
+      const eventLoads = statements.filter((q) => /^select .* from "event" as "e0"/i.test(q.replace(/\s+/g, ' ')));
+      expect(eventLoads).toHaveLength(1);
+    } finally {
+      server.app.runtime.worker.start();
+    }
   });
 
   it('exposes sockets, subscriptions, published and delivered messages on /metrics', async () => {

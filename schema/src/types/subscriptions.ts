@@ -3,6 +3,7 @@
 // and the event or integration is loaded fresh, in the caller's workspace, for each delivery.
 import { Event, findIntegrationsByIds, type IntegrationType } from '@switchboard/db';
 import { filter, pipe } from '@graphql-yoga/subscription';
+import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
 import type { EventChangedMessage, GraphQLContext, IntegrationStateMessage } from '../context.ts';
 import { rowId, workspaceIdOf } from '../viewer.ts';
@@ -27,6 +28,30 @@ function integrationArg(id: string | null | undefined): string | null {
 const sharedEventLoads = new Map<string, { at: number; event: Promise<Event | null> }>();
 const SHARED_TTL_MS = 5_000;
 
+/**
+ * Event rows by id, batched: every id asked for while the current burst of changes is processed (the
+ * worker publishes a batch's changes together) goes into one query. No cache: each burst reads anew.
+ * One loader per ORM (tests run several servers in one process). Rows of any workspace may come back;
+ * each subscriber checks its own workspace.
+ */
+const eventLoaders = new WeakMap<object, DataLoader<string, Event | null>>();
+function eventLoader(ctx: GraphQLContext): DataLoader<string, Event | null> {
+  let loader = eventLoaders.get(ctx.em.config);
+  if (!loader) {
+    const root = ctx.em.fork();
+    loader = new DataLoader(
+      async (ids: readonly string[]) => {
+        const rows = await root.fork().find(Event, { id: { $in: [...ids] } }, { populate: ['integration'] });
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return ids.map((id) => byId.get(id) ?? null);
+      },
+      { cache: false },
+    );
+    eventLoaders.set(ctx.em.config, loader);
+  }
+  return loader;
+}
+
 async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise<Event> {
   const key = `${msg.eventId}|${msg.status}|${msg.at}`;
   const now = Date.now();
@@ -38,7 +63,7 @@ async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise
   }
   let entry = sharedEventLoads.get(key);
   if (!entry) {
-    entry = { at: now, event: ctx.em.fork().findOne(Event, { id: msg.eventId }, { populate: ['integration'] }) };
+    entry = { at: now, event: eventLoader(ctx).load(msg.eventId) };
     sharedEventLoads.set(key, entry);
   }
   const event = await entry.event;
@@ -49,7 +74,12 @@ async function loadEvent(ctx: GraphQLContext, msg: EventChangedMessage): Promise
   IntegrationRef.getDataloader(ctx).clear(event.integration.id).prime(event.integration.id, event.integration);
   // The row may have moved on since this change (a retry claimed at once): report the change itself.
   if (event.status === msg.status) return event;
-  return Object.assign(Object.create(event) as Event, { status: msg.status, errorCode: msg.errorCode ?? event.errorCode });
+  // Own data properties on a view of the row: MikroORM's entities carry accessors, so assigning through
+  // them would rewrite the loaded row that other changes of this event (loaded in the same batch) share.
+  return Object.create(event, {
+    status: { value: msg.status, enumerable: true },
+    errorCode: { value: msg.errorCode ?? event.errorCode, enumerable: true },
+  }) as Event;
 }
 
 function eventStream(ctx: GraphQLContext, topic: 'event:changed' | 'event:failed', accept: (m: EventChangedMessage) => boolean) {

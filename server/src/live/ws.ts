@@ -3,21 +3,23 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { type Database, UnauthenticatedError } from '@switchboard/db';
 import { toClientError, type Viewer } from '@switchboard/schema';
-import { createSourceEventStream, type ExecutionArgs, type ExecutionResult, execute as executeOnce } from 'graphql';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type PresentedKey, resolveViewer, SESSION_COOKIE } from '../auth.ts';
-import type { Config } from '../config.ts';
+import { type Authenticator, type PresentedKey, SESSION_COOKIE } from '../auth.ts';
 import type { Yoga } from '../http/graphql.ts';
 import type { Logger } from '../logger.ts';
+import { Broadcaster } from './broadcast.ts';
+import type { ServerLiveBus } from './bus.ts';
 import type { Metrics } from '../metrics.ts';
 
 export interface LiveSocketsOptions {
   server: Server;
   yoga: Yoga;
   db: Database;
-  config: Config;
+  auth: Authenticator;
+  live: ServerLiveBus;
   logger: Logger;
   metrics: Metrics;
   /** Bytes queued for one socket before it counts as a consumer that stopped reading. */
@@ -26,6 +28,8 @@ export interface LiveSocketsOptions {
   /** A socket whose queued bytes have not drained for this long has stopped reading. */
   stallMs?: number;
   revocationCheckMs?: number;
+  /** Results waiting for one subscription before its consumer counts as one that stopped reading. */
+  maxQueuedMessages?: number;
 }
 
 interface SocketState {
@@ -56,8 +60,12 @@ function wsKey(params: Record<string, unknown> | undefined, request: IncomingMes
 }
 
 export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<void>; sockets(): number } {
-  const { server, yoga, db, config, logger, metrics } = opts;
+  const { server, yoga, db, auth, live, logger, metrics } = opts;
   const maxBuffered = opts.maxBufferedBytes ?? 1024 * 1024;
+  const broadcaster = new Broadcaster({
+    maxQueued: opts.maxQueuedMessages ?? 1000,
+    onGroups: (n) => metrics.liveOperations.set(n),
+  });
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: 256 * 1024 });
   const state = new Map<WebSocket, SocketState>();
   const stateOf = (socket: WebSocket): SocketState => {
@@ -89,7 +97,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
       onConnect: async (ctx) => {
         const presented = wsKey(ctx.connectionParams, ctx.extra.request);
         try {
-          const viewer = await resolveViewer(db.orm.em.fork(), presented, config.rootKey);
+          const viewer = await auth.resolve(presented);
           if (viewer?.kind !== 'key') return false;
           if (!viewer.scopes.includes('READ') && !viewer.scopes.includes('ADMIN')) return false;
           stateOf(ctx.extra.socket).viewer = viewer;
@@ -119,11 +127,12 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
             subscribe,
             freshContext: contextFactory,
             mask: (result: ExecutionResult) => maskResult(result, logger),
+            overflow: () => drop(ctx.extra.socket, 'queue full'),
             // Subscribers running the same operation in the same workspace with the same scopes get the
             // same result for the same change: it is executed once and shared.
             shareKey:
               viewer?.kind === 'key'
-                ? `${viewer.workspaceId}|${[...viewer.scopes].sort().join(',')}|${payload.query}|${JSON.stringify(payload.variables ?? {})}`
+                ? `${viewer.workspaceId}|${[...viewer.scopes].sort().join(',')}|${payload.operationName ?? ''}|${payload.query}|${JSON.stringify(payload.variables ?? {})}`
                 : null,
           },
         };
@@ -148,7 +157,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
         if (ctx.extra.socket.bufferedAmount > maxBuffered) drop(ctx.extra.socket, 'buffer full');
       },
       execute: (args: ExecutionArgs) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
-      subscribe: (args: ExecutionArgs) => subscribeShared(args) as never,
+      subscribe: (args: ExecutionArgs) => broadcaster.subscribe(args) as never,
     },
     wss,
   );
@@ -190,7 +199,14 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
   }, opts.keepAliveMs ?? 15_000);
   keepAlive.unref();
 
-  // A revoked (or deleted) key's open sockets close within seconds, whichever replica revoked it.
+  // A revoked key's open sockets close as soon as the revocation reaches this replica over the bus; a
+  // sweep every few seconds also catches revocations whose message was lost (Redis down) and deleted keys.
+  const closeSocketsOfKeys = (revoked: (apiKeyId: string) => boolean) => {
+    for (const [socket, s] of state) {
+      if (s.viewer?.kind === 'key' && revoked(s.viewer.apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
+    }
+  };
+  const unlistenRevoked = live.listen('apikey:revoked', (m) => closeSocketsOfKeys((id) => id === m.apiKeyId));
   const revocation = setInterval(() => {
     void closeRevoked().catch((err: unknown) => logger.warn({ err }, 'revocation sweep failed'));
   }, opts.revocationCheckMs ?? 2_000);
@@ -204,9 +220,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
       .getConnection()
       .execute<{ id: string }[]>('select id from api_key where id in (?) and revoked_at is null', [[...keyIds]]);
     const active = new Set(rows.map((r) => r.id));
-    for (const [socket, s] of state) {
-      if (s.viewer?.kind === 'key' && !active.has(s.viewer.apiKeyId)) socket.close(CloseCode.Forbidden, 'API key revoked');
-    }
+    closeSocketsOfKeys((id) => !active.has(id));
   }
 
   return {
@@ -215,6 +229,7 @@ export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<
       clearInterval(keepAlive);
       clearInterval(stallCheck);
       clearInterval(revocation);
+      unlistenRevoked();
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -230,69 +245,6 @@ function firstField(args: ExecutionArgs): string {
     }
   }
   return 'unknown';
-}
-
-interface EnvelopedRoot {
-  freshContext(): Promise<unknown>;
-  mask(result: ExecutionResult): ExecutionResult;
-  shareKey: string | null;
-}
-
-const SHARED_RESULT_TTL_MS = 5_000;
-
-// Every subscriber of a channel receives the same message object: serialise it once, not once each.
-const messageKeys = new WeakMap<object, string>();
-function messageKey(message: unknown): string {
-  if (typeof message !== 'object' || message === null) return JSON.stringify(message);
-  let key = messageKeys.get(message);
-  if (key === undefined) {
-    key = JSON.stringify(message);
-    messageKeys.set(message, key);
-  }
-  return key;
-}
-const sharedResults = new Map<string, { at: number; result: Promise<ExecutionResult> }>();
-
-function sharedResult(key: string, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
-  const now = Date.now();
-  // Entries are kept in insertion (= time) order, so the expired ones are at the front: drop them on
-  // every call. Each entry holds a result (and the entities behind it) for one message only; under load
-  // there are thousands a second, and waiting for a size threshold kept up to that many alive.
-  for (const [k, v] of sharedResults) {
-    if (now - v.at < SHARED_RESULT_TTL_MS) break;
-    sharedResults.delete(k);
-  }
-  const hit = sharedResults.get(key);
-  if (hit) return hit.result;
-  const result = run();
-  sharedResults.set(key, { at: now, result });
-  return result;
-}
-
-/**
- * Maps each source message to a result like graphql-js would (errors masked as for queries), with two
- * differences: every message is executed with a context of its own, so DataLoaders and
- * the identity map never serve a row as it was when the socket subscribed; and identical operations
- * (same workspace, scopes, document, variables) share one execution per message, so a failure costs
- * one execution however many dashboards watch it.
- */
-async function subscribeShared(args: ExecutionArgs): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
-  const root = args.rootValue as EnvelopedRoot;
-  const stream = await createSourceEventStream(args);
-  if (!(Symbol.asyncIterator in (stream as object))) return stream as ExecutionResult;
-  const source = stream as AsyncGenerator<unknown>;
-  // graphql's own execute: Yoga's would route a subscription document back to subscribe.
-  const run = async (message: unknown) =>
-    root.mask(await executeOnce({ ...args, rootValue: message, contextValue: await root.freshContext() }));
-  return (async function* () {
-    try {
-      for await (const message of source) {
-        yield await (root.shareKey ? sharedResult(`${root.shareKey}|${messageKey(message)}`, () => run(message)) : run(message));
-      }
-    } finally {
-      await source.return?.(undefined);
-    }
-  })();
 }
 
 /** Client-made errors keep their message and code; anything unexpected is masked and logged. */

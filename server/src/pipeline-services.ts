@@ -15,23 +15,28 @@ import {
   reopenEvents,
   touchLastEventAt,
 } from '@switchboard/db';
-import type { LiveBus, NewEventInput, PipelineServices } from '@switchboard/schema';
+import type { NewEventInput, PipelineServices } from '@switchboard/schema';
+import type { Authenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { Sender } from './delivery/sender.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
 import { EventWriter } from './ingest/event-writer.ts';
+import { FanOutCache } from './ingest/fan-out-cache.ts';
 import type { IngestContext } from './ingest/ingest-context.ts';
 import { IntegrationCache } from './ingest/integration-cache.ts';
 import { RateLimiter } from './ingest/rate-limiter.ts';
 import { checkSigningSetup } from './ingest/signature.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
+import { AnnounceGate } from './live/announce-gate.ts';
+import type { ServerLiveBus } from './live/bus.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface PipelineDeps {
   config: Config;
   db: Database;
-  live: LiveBus;
+  live: ServerLiveBus;
+  auth: Authenticator;
   logger: Logger;
   metrics: Metrics;
 }
@@ -42,6 +47,8 @@ export interface Pipeline {
   worker: DeliveryWorker;
   jobs: JobScheduler;
   sender: Sender;
+  /** Orders RECEIVED before PROCESSING in this process (see live/announce-gate.ts). */
+  gate: AnnounceGate;
   em(): EntityManager;
   /** Starts the worker and the periodic jobs (when this process runs them). */
   start(): void;
@@ -49,10 +56,12 @@ export interface Pipeline {
 }
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
-  const { config, db, live, logger, metrics } = deps;
+  const { config, db, live, auth, logger, metrics } = deps;
   const em = () => db.orm.em.fork() as EntityManager;
   const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes });
-  const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender });
+  // RECEIVED before PROCESSING: the worker announces a claim only after the writes it may have seen did.
+  const gate = new AnnounceGate();
+  const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender, gate });
   // lastEventAt for the integration health card: written after the commit, in its own short statement
   // (never on the acknowledgement path), at most once a second per integration.
   const touched = new Map<string, number>();
@@ -68,6 +77,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     em,
     batchSize: config.ingestBatchSize,
     writers: config.ingestWriters,
+    gate,
     onBatch(rows, ms) {
       metrics.ingestBatchRows.observe(rows);
       metrics.ingestBatchDuration.observe(ms / 1000);
@@ -90,18 +100,24 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       touchIntegrations(created.map((c) => c.integrationId));
     },
   });
-  const cache = new IntegrationCache(em);
-  const ingest: IngestContext = { config, metrics, logger, writer, cache, limiter: new RateLimiter() };
-  const jobs = new JobScheduler({ config, db, live, logger, metrics, onReclaimed: () => worker.poke() });
+  const cache = new IntegrationCache(em, config.settingsCacheMs);
+  const fanOut = new FanOutCache(em, config.settingsCacheMs);
+  const ingest: IngestContext = { config, metrics, logger, writer, cache, fanOut, auth, limiter: new RateLimiter() };
+  const jobs = new JobScheduler({ config, db, live, logger, metrics, onReclaimed: () => worker.poke(), gate });
 
-  // Lifecycle changes (disconnect, pause, resume, reconnect) reach ingest and the worker at once.
-  const stateMessages = live.subscribe('integration:state');
-  void (async () => {
-    for await (const m of stateMessages) {
+  // Lifecycle changes (disconnect, pause, resume, reconnect) and edits reach ingest and the worker at
+  // once, whichever replica made them.
+  const unlisten = [
+    live.listen('integration:state', (m) => {
       cache.invalidate(m.integrationId);
+      fanOut.invalidate(m.workspaceId);
       if (m.state === 'ACTIVE') worker.poke();
-    }
-  })().catch((err: unknown) => logger.warn({ err }, 'pipeline: live subscription ended'));
+    }),
+    live.listen('integration:changed', (m) => {
+      cache.invalidate(m.integrationId);
+      fanOut.invalidate(m.workspaceId);
+    }),
+  ];
 
   const services: PipelineServices = {
     async createEvent(em: EntityManager, input: NewEventInput): Promise<Event> {
@@ -117,32 +133,37 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         receivedAt: new Date(),
         payloadJson: JSON.stringify(input.payload ?? null),
       };
-      const [created] = await insertEvents(em, [row]);
-      let id = created?.id;
-      if (!id && row.idempotencyKey) {
-        const [existing] = await findEventsByIdempotencyKeys(em, [
-          { integrationId: row.integrationId, idempotencyKey: row.idempotencyKey },
-        ]);
-        id = existing?.id;
+      const announced = gate.begin();
+      try {
+        const [created] = await insertEvents(em, [row]);
+        let id = created?.id;
+        if (!id && row.idempotencyKey) {
+          const [existing] = await findEventsByIdempotencyKeys(em, [
+            { integrationId: row.integrationId, idempotencyKey: row.idempotencyKey },
+          ]);
+          id = existing?.id;
+        }
+        if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
+        // Loaded before the worker is woken, so the caller sees the event as stored (RECEIVED).
+        const event = await em.findOneOrFail(Event, id, { populate: ['payload'] });
+        if (created) {
+          live.publish('event:changed', {
+            workspaceId: created.workspaceId,
+            eventId: created.id,
+            integrationId: created.integrationId,
+            integrationType: created.integrationType,
+            status: 'RECEIVED',
+            previousStatus: null,
+            errorCode: null,
+            at: row.receivedAt.toISOString(),
+          });
+          worker.poke();
+          touchIntegrations([created.integrationId]);
+        }
+        return event;
+      } finally {
+        announced();
       }
-      if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
-      // Loaded before the worker is woken, so the caller sees the event as stored (RECEIVED).
-      const event = await em.findOneOrFail(Event, id, { populate: ['payload'] });
-      if (created) {
-        live.publish('event:changed', {
-          workspaceId: created.workspaceId,
-          eventId: created.id,
-          integrationId: created.integrationId,
-          integrationType: created.integrationType,
-          status: 'RECEIVED',
-          previousStatus: null,
-          errorCode: null,
-          at: row.receivedAt.toISOString(),
-        });
-        worker.poke();
-        touchIntegrations([created.integrationId]);
-      }
-      return event;
     },
 
     async replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]> {
@@ -153,21 +174,26 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (uuid) given.set(uuid, id);
       }
       const now = new Date();
-      const reopened = await reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now);
-      for (const r of reopened) {
-        live.publish('event:changed', {
-          workspaceId,
-          eventId: r.id,
-          integrationId: r.integrationId,
-          integrationType: r.integrationType,
-          status: 'RECEIVED',
-          previousStatus: r.previousStatus,
-          errorCode: null,
-          at: now.toISOString(),
-        });
+      const announced = gate.begin();
+      try {
+        const reopened = await reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now);
+        for (const r of reopened) {
+          live.publish('event:changed', {
+            workspaceId,
+            eventId: r.id,
+            integrationId: r.integrationId,
+            integrationType: r.integrationType,
+            status: 'RECEIVED',
+            previousStatus: r.previousStatus,
+            errorCode: null,
+            at: now.toISOString(),
+          });
+        }
+        if (reopened.length > 0) worker.poke();
+        return reopened.map((r) => given.get(r.id) ?? r.id);
+      } finally {
+        announced();
       }
-      if (reopened.length > 0) worker.poke();
-      return reopened.map((r) => given.get(r.id) ?? r.id);
     },
 
     async testConnection(integration: Integration, credentials: Record<string, unknown> | null) {
@@ -204,6 +230,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     worker,
     jobs,
     sender,
+    gate,
     em,
     start() {
       if (config.runWorker) {
@@ -212,7 +239,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       }
     },
     async stop() {
-      await stateMessages.return?.();
+      for (const stop of unlisten) stop();
       await jobs.stop();
       await worker.stop();
       await writer.drained();

@@ -1,8 +1,10 @@
+import { generateSigningSecret } from '@switchboard/db';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
 import { isSecretHeader, parseRateLimit, redactHeaders, retryAfterSeconds, scrubSecrets } from './headers.ts';
 import { decideRetry } from './retry-policy.ts';
-import { credentialHeaders, destinationRecordIdOf, networkErrorCode } from './sender.ts';
+import { credentialHeaders, destinationRecordIdOf, networkErrorCode, signWebhook } from './sender.ts';
 
 describe('retry policy', () => {
   const now = new Date('2026-11-23T10:00:00Z');
@@ -131,5 +133,24 @@ describe('sender helpers', () => {
     expect(networkErrorCode({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 't' }).code).toBe('TIMEOUT');
     expect(networkErrorCode({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: 'tls' }).code).toBe('TLS');
     expect(networkErrorCode({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self signed' }).code).toBe('TLS');
+  });
+});
+
+describe('outbound signature', () => {
+  it('is what standardwebhooks signs and verifies, for whsec_ secrets and raw ones', () => {
+    const at = new Date('2026-11-24T01:02:03.456Z');
+    const body = JSON.stringify({ type: 'invoice.paid', amount: 4200, note: 'ünïcode ✓' });
+    for (const [secret, webhook] of [
+      [generateSigningSecret(), (s: string) => new Webhook(s)],
+      ['not base64 at all: a raw shared secret', (s: string) => new Webhook(s, { format: 'raw' })],
+    ] as const) {
+      const signature = signWebhook(secret, 'evt_123', at, body);
+      expect(signature).toBe(webhook(secret).sign('evt_123', at, body));
+      const headers = { 'webhook-id': 'evt_123', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': '' };
+      const now = new Date();
+      headers['webhook-signature'] = signWebhook(secret, 'evt_123', now, body);
+      expect(webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
+      expect(signWebhook(secret, 'evt_124', at, body)).not.toBe(signature);
+    }
   });
 });

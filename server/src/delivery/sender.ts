@@ -1,7 +1,10 @@
 // Sends one event to its destination and describes what happened, redacted and truncated, ready to
 // be stored as a delivery attempt. HTTP client: undici (Node's own fetch is built on it) through one
 // keep-alive Agent; its request() API skips the WHATWG Response layer, which matters at thousands
-// of requests per second. Signing: the `standardwebhooks` package, the same one ingest verifies with.
+// of requests per second. Signing: the `standardwebhooks` package decides what a secret's key bytes
+// are (the same package ingest verifies with); the HMAC itself is node:crypto's (the package's
+// pure-JS SHA-256 was ~2.5% of the server's CPU at 2,000 deliveries/s).
+import { createHmac } from 'node:crypto';
 import { encodeId, type RateLimitSnapshot, type StoredHeader } from '@switchboard/db';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
@@ -45,21 +48,29 @@ export interface SenderOptions {
 }
 
 const USER_AGENT = 'Switchboard-Webhooks/1.0';
-const signers = new Map<string, Webhook>();
+const signingKeys = new Map<string, Buffer>();
 
-function signer(secret: string): Webhook {
-  let s = signers.get(secret);
-  if (!s) {
+function signingKey(secret: string): Buffer {
+  let key = signingKeys.get(secret);
+  if (!key) {
+    let webhook: Webhook;
     try {
-      s = new Webhook(secret);
+      webhook = new Webhook(secret);
     } catch {
       // Not a whsec_/base64 secret: sign with its bytes as they are.
-      s = new Webhook(secret, { format: 'raw' });
+      webhook = new Webhook(secret, { format: 'raw' });
     }
-    if (signers.size > 10_000) signers.clear();
-    signers.set(secret, s);
+    key = Buffer.from((webhook as unknown as { key: Uint8Array }).key);
+    if (signingKeys.size > 10_000) signingKeys.clear();
+    signingKeys.set(secret, key);
   }
-  return s;
+  return key;
+}
+
+/** The Standard Webhooks `webhook-signature` value (v1: HMAC-SHA256 of "id.timestamp.body", base64). */
+export function signWebhook(secret: string, webhookId: string, at: Date, body: string): string {
+  const mac = createHmac('sha256', signingKey(secret)).update(`${webhookId}.${Math.floor(at.getTime() / 1000)}.${body}`);
+  return `v1,${mac.digest('base64')}`;
 }
 
 function truncate(text: string, max: number): string {
@@ -166,7 +177,7 @@ export class Sender {
       'user-agent': USER_AGENT,
       'webhook-id': webhookId,
       'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)),
-      'webhook-signature': signer(target.signingSecret).sign(webhookId, startedAt, text),
+      'webhook-signature': signWebhook(target.signingSecret, webhookId, startedAt, text),
       traceparent: `00-${event.traceId}-${event.traceId.slice(0, 16)}-01`,
       'x-switchboard-trace-id': event.traceId,
       'x-event-type': event.eventType,

@@ -1,13 +1,11 @@
 // The delivery worker: claims due events (FOR UPDATE SKIP LOCKED, so any number of worker processes
 // share the table and none claims a row another holds), sends up to `concurrency` at once, and
-// records outcomes in group commits: one transaction per batch of finished attempts writes the
-// attempts, moves the events and their rollups, updates the integrations' counters and, after N
-// consecutive 401/403, moves an integration to ERROR. Changes are published after commit.
+// records outcomes in group commits: one statement per batch of finished attempts writes the
+// attempts, moves the events and their rollups and updates the integrations' counters; after N
+// consecutive 401/403 an integration moves to ERROR. Changes are published after commit.
 import {
-  applyIntegrationOutcomes,
   type ClaimedEvent,
   claimDueEvents,
-  completeEvents,
   type Database,
   type DeliveryTarget,
   type EntityManager,
@@ -16,12 +14,13 @@ import {
   Integration,
   type IntegrationOutcome,
   type IntegrationState,
-  insertDeliveryAttempts,
   type NewDeliveryAttempt,
   newId,
+  recordDeliveries,
 } from '@switchboard/db';
 import type { EventChangedMessage, LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
+import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
@@ -44,6 +43,8 @@ export interface WorkerDeps {
   metrics: Metrics;
   live: LiveBus;
   sender: Sender;
+  /** Writes in this process that make events due; a claim is announced after theirs (RECEIVED first). */
+  gate?: AnnounceGate;
 }
 
 const AUTH_CODES = new Set(['401', '403']);
@@ -57,6 +58,8 @@ export class DeliveryWorker {
   #poked = false;
   #finished: Finished[] = [];
   #flushing: Promise<void> | undefined;
+  /** Announcements waiting their turn (null: none; publish at once). */
+  #publishing: Promise<void> | null = null;
   /** Integrations whose destination asked us to slow down, until when (ms epoch). */
   readonly #throttledUntil = new Map<string, number>();
   /** The earliest retry this worker scheduled (ms epoch): it looks again then rather than at the next poll. */
@@ -139,7 +142,7 @@ export class DeliveryWorker {
         await this.#sleep(Math.max(5, Math.min(config.workerPollMs, untilRetry)));
         continue;
       }
-      this.#publish(
+      this.#publishClaimed(
         claimed.map((e) => ({
           workspaceId: e.workspaceId,
           eventId: e.id,
@@ -416,29 +419,32 @@ export class DeliveryWorker {
   async #record(batch: Finished[]): Promise<void> {
     const outcomes = integrationOutcomes(batch);
     const errored: Array<{ workspaceId: string; integrationId: string; previousState: IntegrationState; at: string }> = [];
-    const completed = await this.#em().transactional(async (em) => {
-      await insertDeliveryAttempts(
-        em,
-        batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
-      );
-      const done = await completeEvents(
-        em,
-        batch.map((f) => f.completion),
-      );
-      const counters = await applyIntegrationOutcomes(em, outcomes);
-      for (const c of counters) {
-        if (c.state !== 'ACTIVE' || c.consecutiveAuthFailures < this.#d.config.authFailureThreshold) continue;
-        const integration = await em.findOneOrFail(Integration, c.id);
-        const change = integration.transition(
-          'authFailure',
-          'system',
-          `${c.consecutiveAuthFailures} consecutive authentication failures (401/403) from the destination; reconnect to resume deliveries`,
-        );
-        errored.push({ workspaceId: c.workspaceId, integrationId: c.id, previousState: 'ACTIVE', at: change.at.toISOString() });
-      }
-      await em.flush();
-      return done;
+    // One statement (one round trip, one commit): attempts, the integrations' counters, the events and
+    // their rollups. The rows it locks (rollups are shared with ingest and claims) are held only while it runs.
+    const { completed, counters } = await recordDeliveries(this.#em(), {
+      attempts: batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
+      completions: batch.map((f) => f.completion),
+      outcomes,
     });
+    // Past the threshold of consecutive 401/403, the integration moves to ERROR (rare: its own transaction;
+    // had this process died in between, the next failure's counters would cross the threshold again).
+    for (const c of counters) {
+      if (c.state !== 'ACTIVE' || c.consecutiveAuthFailures < this.#d.config.authFailureThreshold) continue;
+      try {
+        await this.#em().transactional(async (em) => {
+          const integration = await em.findOneOrFail(Integration, c.id);
+          if (integration.state !== 'ACTIVE') return;
+          const change = integration.transition(
+            'authFailure',
+            'system',
+            `${c.consecutiveAuthFailures} consecutive authentication failures (401/403) from the destination; reconnect to resume deliveries`,
+          );
+          errored.push({ workspaceId: c.workspaceId, integrationId: c.id, previousState: 'ACTIVE', at: change.at.toISOString() });
+        });
+      } catch (err) {
+        this.#d.logger.warn({ err: (err as Error).message, integrationId: c.id }, 'worker: moving an integration to ERROR failed');
+      }
+    }
     const byId = new Map(batch.map((f) => [f.event.id, f]));
     this.#publish(
       completed.map((c) => ({
@@ -463,8 +469,24 @@ export class DeliveryWorker {
     this.poke();
   }
 
-  #publish(messages: EventChangedMessage[]): void {
-    for (const m of messages) this.#d.live.publish('event:changed', m);
+  /** Claims wait for the writes they may have seen to be announced; what follows keeps its place behind them. */
+  #publishClaimed(messages: EventChangedMessage[]): void {
+    this.#publish(messages, this.#d.gate?.settled() ?? null);
+  }
+
+  #publish(messages: EventChangedMessage[], after: Promise<void> | null = null): void {
+    const send = () => {
+      for (const m of messages) this.#d.live.publish('event:changed', m);
+    };
+    if (!after && !this.#publishing) {
+      send();
+      return;
+    }
+    const p: Promise<void> = (this.#publishing ?? Promise.resolve()).then(() => after).then(send);
+    this.#publishing = p;
+    void p.finally(() => {
+      if (this.#publishing === p) this.#publishing = null;
+    });
   }
 }
 

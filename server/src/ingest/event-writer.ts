@@ -10,6 +10,7 @@ import {
   insertEvents,
   type NewEventRow,
 } from '@switchboard/db';
+import type { AnnounceGate } from '../live/announce-gate.ts';
 
 export type WriteOutcome =
   | { kind: 'created'; id: string; workspaceId: string; integrationId: string; integrationType: IntegrationType }
@@ -29,6 +30,8 @@ export interface EventWriterOptions {
   writers: number;
   onCommitted?(created: Array<Extract<WriteOutcome, { kind: 'created' }>>): void;
   onBatch?(rows: number, ms: number): void;
+  /** Held open from before each insert until its onCommitted has run (see live/announce-gate.ts). */
+  gate?: AnnounceGate;
 }
 
 export class EventWriter {
@@ -78,6 +81,7 @@ export class EventWriter {
 
   async #flush(batch: Pending[], n: number): Promise<void> {
     const started = performance.now();
+    const announced = this.#opts.gate?.begin();
     try {
       // Repeats of one idempotency key inside the batch: the first is written, the rest answer as its duplicates.
       const firstByKey = new Map<string, NewEventRow>();
@@ -130,6 +134,8 @@ export class EventWriter {
       if (createdOutcomes.length > 0) this.#opts.onCommitted?.(createdOutcomes);
     } catch (err) {
       for (const p of batch) p.reject(err);
+    } finally {
+      announced?.();
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { Database } from '@switchboard/db';
 import type { LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
+import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { runRetention } from './retention.ts';
@@ -15,6 +16,8 @@ export interface JobDeps {
   logger: Logger;
   metrics: Metrics;
   onReclaimed?: () => void;
+  /** Held while reclaimed events are due but not yet announced (see live/announce-gate.ts). */
+  gate?: AnnounceGate;
 }
 
 export class JobScheduler {
@@ -47,7 +50,7 @@ export class JobScheduler {
   async runOnce(): Promise<void> {
     const { config, db, live, logger, metrics } = this.#d;
     try {
-      const reclaimed = await reclaimStuck(db, live, { stuckAfterMs: config.stuckAfterMs });
+      const reclaimed = await reclaimStuck(db, live, { stuckAfterMs: config.stuckAfterMs, gate: this.#d.gate });
       if (reclaimed > 0) {
         metrics.eventsReclaimed.inc(reclaimed);
         logger.warn({ reclaimed }, 'reclaimed events stuck in PROCESSING');

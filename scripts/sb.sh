@@ -50,7 +50,7 @@ case "$cmd" in
     # RSS within DESIGN.md's budget at the same throughput (test/bench/bench-util.ts SERVER_NODE_FLAGS,
     # which the benchmarks use, must say the same). Override with SWITCHBOARD_NODE_FLAGS.
     # shellcheck disable=SC2086
-    exec node ${SWITCHBOARD_NODE_FLAGS---max-semi-space-size=16} server/src/main.ts "$@"
+    exec node ${SWITCHBOARD_NODE_FLAGS---max-semi-space-size=16 --heap-growing-percent=50} server/src/main.ts "$@"
     ;;
   test)
     ensure_postgres
@@ -64,8 +64,17 @@ case "$cmd" in
     if pnpm exec biome check . >test-results/lint.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); tail -n 40 test-results/lint.txt; fi
     echo "== typecheck (tsc) ==" >&2
     if pnpm exec tsc -p tsconfig.json --noEmit >test-results/tsc.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); tail -n 40 test-results/tsc.txt; fi
+    echo "== console typecheck (svelte-check) ==" >&2
+    if pnpm --filter @switchboard/web run check >test-results/svelte-check.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); tail -n 40 test-results/svelte-check.txt; fi
     echo "== contract check ==" >&2
-    if node ../shared/tools/contract-check.mjs >test-results/contract.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); cat test-results/contract.txt; fi
+    # The contract lives in ../shared beside the checkout; a clone made elsewhere finds it beside the
+    # repository it was cloned from.
+    shared=../shared
+    if [ ! -f "$shared/tools/contract-check.mjs" ]; then
+      origin=$(git config --get remote.origin.url 2>/dev/null || true)
+      [ -n "$origin" ] && [ -f "$(dirname "$origin")/shared/tools/contract-check.mjs" ] && shared="$(dirname "$origin")/shared"
+    fi
+    if node "$shared/tools/contract-check.mjs" >test-results/contract.txt 2>&1; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); cat test-results/contract.txt; fi
     echo "== vitest ==" >&2
     set +e
     pnpm exec vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@"

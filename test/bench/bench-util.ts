@@ -43,7 +43,9 @@ export async function freePort(): Promise<number> {
  * The V8 flags `npm start` (scripts/sb.sh) runs the server with, so benchmarks measure what is deployed;
  * SWITCHBOARD_NODE_FLAGS overrides both (an empty value runs with V8's defaults).
  */
-export const SERVER_NODE_FLAGS: string[] = (process.env.SWITCHBOARD_NODE_FLAGS ?? '--max-semi-space-size=16').split(/\s+/).filter(Boolean);
+export const SERVER_NODE_FLAGS: string[] = (process.env.SWITCHBOARD_NODE_FLAGS ?? '--max-semi-space-size=16 --heap-growing-percent=50')
+  .split(/\s+/)
+  .filter(Boolean);
 
 export async function spawnNode(args: string[], env: Record<string, string>, healthUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // Live latency: from an event's status change (its updatedAt, set in the transaction that changes it)
 // to its arrival at each of N graphql-ws subscribers, while the server ingests a steady background
-// load. The server runs as its own process (so its RSS is its own); subscribers, the load and the
-// receiver run here. Baseline, in the same run: one subscriber, no background load.
+// load. The server runs as its own process (so its RSS is its own), and so does the destination the
+// worker delivers to (a real destination is another service: sharing an event loop with 1,000
+// subscribers would slow its answers, and so the worker, whenever a failure fans out); subscribers and
+// the load run here. Baselines, in the same run: one subscriber with no load, and one subscriber under
+// the same load (so the cost of the 1,000 to ingest and delivery shows as the difference).
 //
 //   node test/bench/live.bench.ts [--subscribers 1000] [--rate 2000] [--seconds 20] [--failures 5]
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
+import pg from 'pg';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
@@ -23,8 +27,13 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '20' },
     failures: { type: 'string', default: '5' },
+    // The scale-out topology: the API (ingest, GraphQL, the sockets) in one process, the delivery worker in
+    // another, changes between them through the machine's Redis.
+    split: { type: 'boolean', default: false },
   },
 });
+const SPLIT = values.split;
+const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const SUBSCRIBERS = Number(values.subscribers);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -45,38 +54,92 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-// A destination that answers at once: 500 under /fail, 200 otherwise.
-const receiver = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => {
-    if (req.url?.startsWith('/fail')) res.writeHead(500).end('{"error":"down"}');
-    else res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"r1"}');
+// A destination that answers at once, in a process of its own: 500 under /fail, 200 otherwise.
+const RECEIVER = `
+  const server = require('node:http').createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url.startsWith('/fail')) res.writeHead(500).end('{"error":"down"}');
+      else res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"r1"}');
+    });
   });
-});
-await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  server.keepAliveTimeout = 60000;
+  server.listen(0, '127.0.0.1', () => console.log(server.address().port));
+`;
+const receiver = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+const receiverPort = await new Promise<string>((resolve) => receiver.stdout?.once('data', (d: Buffer) => resolve(d.toString().trim())));
+const receiverUrl = `http://127.0.0.1:${receiverPort}`;
 
 const dbName = uniqueDatabaseName('sbbench_live');
 await adminQuery(`create database "${dbName}"`);
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
+const serverEnv = (extra: Record<string, string>) => ({
+  ...process.env,
+  DATABASE_URL: databaseUrl(dbName),
+  SWITCHBOARD_ROOT_KEY: ROOT_KEY,
+  SWITCHBOARD_WEB_DIR: '/nonexistent',
+  SWITCHBOARD_API_RATE_LIMIT: '0',
+  SWITCHBOARD_WORKER_POLL_MS: '20',
+  LOG_LEVEL: 'warn',
+  ...(SPLIT ? { REDIS_URL } : {}),
+  ...extra,
+});
 const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'server/src/main.ts')], {
-  env: {
-    ...process.env,
-    DATABASE_URL: databaseUrl(dbName),
-    PORT: String(port),
-    SWITCHBOARD_ROOT_KEY: ROOT_KEY,
-    SWITCHBOARD_WEB_DIR: '/nonexistent',
-    SWITCHBOARD_API_RATE_LIMIT: '0',
-    SWITCHBOARD_WORKER_POLL_MS: '20',
-    LOG_LEVEL: 'warn',
-  },
+  env: serverEnv({ PORT: String(port), ...(SPLIT ? { SWITCHBOARD_WORKER: '0' } : {}) }),
   stdio: ['ignore', 'ignore', 'inherit'],
 });
+let workerProcess: ReturnType<typeof spawn> | undefined;
+// CPU seconds used so far by the server, this process, and every PostgreSQL process (utime + stime).
+const TICK = 100;
+function cpuOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
+/** CPU seconds of each PostgreSQL process (backends come and go: compare per process). */
+function postgresCpu(): Map<string, number> {
+  const byPid = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuOf(pid));
+    } catch {}
+  }
+  return byPid;
+}
+const cpuNow = () => ({
+  server: cpuOf(server.pid as number),
+  worker: workerProcess ? cpuOf(workerProcess.pid as number) : 0,
+  destination: cpuOf(receiver.pid as number),
+  bench: cpuOf(process.pid),
+  postgres: postgresCpu(),
+  at: Date.now(),
+});
+function postgresDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
+  return total;
+}
 const rssMb = () => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;
 };
+
+const stats = new pg.Pool({ connectionString: databaseUrl(dbName), max: 1 });
+/** Events that reached a final state (DELIVERED or FAILED). */
+async function finishedEvents(): Promise<number> {
+  const r = await stats.query<{ n: string }>(`select count(*) as n from event where status in ('DELIVERED', 'FAILED')`);
+  return Number(r.rows[0]?.n ?? 0);
+}
+async function backlog(): Promise<number> {
+  const r = await stats.query<{ n: string }>(`select count(*) as n from event where status in ('RECEIVED', 'RETRYING', 'PROCESSING')`);
+  return Number(r.rows[0]?.n ?? 0);
+}
 
 async function gql<T>(key: string, query: string, variables?: Record<string, unknown>): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
@@ -96,6 +159,20 @@ try {
     } catch {}
     if (i > 200) throw new Error('server did not start');
     await new Promise((r) => setTimeout(r, 100));
+  }
+  if (SPLIT) {
+    const workerPort = await freePort();
+    workerProcess = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'server/src/main.ts')], {
+      env: serverEnv({ PORT: String(workerPort), SWITCHBOARD_API: '0' }),
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${workerPort}/readyz`)).ok) break;
+      } catch {}
+      if (i > 200) throw new Error('worker process did not start');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   const { createWorkspace } = await gql<{ createWorkspace: { adminKey: string } }>(
     ROOT_KEY,
@@ -123,9 +200,11 @@ try {
     });
   }
 
-  // A bounded pool of keep-alive connections, as a real load balancer would hold.
-  const pool = new Pool(url, { connections: 64 });
+  // A bounded pool of keep-alive connections, as a real load balancer would hold (enough that the
+  // offered rate is not capped by the time each request waits for its group commit).
+  const pool = new Pool(url, { connections: 256 });
   let publishErrors = 0;
+  let acknowledged = 0;
   const publish = (eventType: string) =>
     pool
       .request({
@@ -137,6 +216,7 @@ try {
       .then(async (r) => {
         await r.body.dump();
         if (r.statusCode !== 202) publishErrors++;
+        else acknowledged++;
         return r.statusCode === 202;
       })
       .catch(() => {
@@ -178,7 +258,10 @@ try {
     let sent = 0;
     let failuresSent = 0;
     let maxRss = rssMb();
+    const cpu0 = cpuNow();
     const started = Date.now();
+    const done0 = await finishedEvents();
+    const acked0 = acknowledged;
     const tickMs = 20;
     while (Date.now() - started < seconds * 1000) {
       const elapsed = (Date.now() - started) / 1000;
@@ -194,38 +277,73 @@ try {
       maxRss = Math.max(maxRss, rssMb());
       await new Promise((r) => setTimeout(r, tickMs));
     }
-    console.error(`live: load done (${sent} events, ${failuresSent} failures); waiting for deliveries`);
+    const cpu1 = cpuNow();
+    const wall = (cpu1.at - cpu0.at) / 1000;
+    const cores = (seconds: number) => Number((seconds / wall).toFixed(2));
+    const cpu = {
+      server: cores(cpu1.server - cpu0.server),
+      ...(workerProcess ? { worker: cores(cpu1.worker - cpu0.worker) } : {}),
+      postgres: cores(postgresDelta(cpu0.postgres, cpu1.postgres)),
+      destination: cores(cpu1.destination - cpu0.destination),
+      bench: cores(cpu1.bench - cpu0.bench),
+    };
+    // Delivery's pace during the load: events that reached DELIVERED or FAILED per second, and what was
+    // still waiting when the load stopped.
+    const deliveredPerSecond = Math.round(((await finishedEvents()) - done0) / wall);
+    const ingestedPerSecond = Math.round((acknowledged - acked0) / wall);
+    const backlogAtEnd = await backlog();
+    console.error(
+      `live: load done (${sent} events sent, ${ingestedPerSecond}/s acknowledged, ${failuresSent} failures); ` +
+        `delivered ${deliveredPerSecond}/s, backlog ${backlogAtEnd}; ` +
+        `CPU in cores: ${JSON.stringify(cpu)}; waiting for deliveries`,
+    );
     const expected = failuresSent * subscribers;
     const deadline = Date.now() + 15_000;
     while (latencies.length < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const c of clients) await c.dispose();
+    // The next phase starts from an empty queue.
+    for (const until = Date.now() + 60_000; (await backlog()) > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
     latencies.sort((a, b) => a - b);
     return {
       subscribers,
       targetRate: rate,
-      achievedRate: Math.round(sent / seconds),
+      offeredRate: Math.round(sent / seconds),
+      ingestedPerSecond,
       failures: failuresSent,
       delivered: latencies.length,
       expected,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       maxRssMb: Math.round(maxRss),
+      deliveredPerSecond,
+      backlogAtEnd,
+      cpuCores: cpu,
       publishErrors,
     };
   }
 
+  // Baselines in the same run: one subscriber on an idle server, then one subscriber under the same
+  // load (what the subscribers cost the pipeline is the difference between the two loaded phases).
   const baseline = await measure(1, 0, 5);
+  const alone = await measure(1, RATE, SECONDS);
   const loaded = await measure(SUBSCRIBERS, RATE, SECONDS);
-  console.log(JSON.stringify({ baseline, loaded }, null, 2));
+  console.log(JSON.stringify({ baseline, alone, loaded }, null, 2));
+  const pace = (m: typeof loaded) =>
+    `ingested ${m.ingestedPerSecond}/s, delivered ${m.deliveredPerSecond}/s, backlog ${m.backlogAtEnd} at the end`;
   console.log(
-    `live: ${loaded.subscribers} subscribers, ${loaded.achievedRate} events/s ingested: p50 ${loaded.p50} ms, p99 ${loaded.p99} ms ` +
-      `(${loaded.delivered}/${loaded.expected} delivered), server RSS max ${loaded.maxRssMb} MB; ` +
-      `baseline (1 subscriber, idle): p50 ${baseline.p50} ms, p99 ${baseline.p99} ms; p99 ratio ${(loaded.p99 / Math.max(1, baseline.p99)).toFixed(1)}×`,
+    `live${SPLIT ? ' (API and worker in two processes, Redis between)' : ''}: ${loaded.subscribers} subscribers, ${loaded.offeredRate} events/s offered: p50 ${loaded.p50} ms, p99 ${loaded.p99} ms ` +
+      `(${loaded.delivered}/${loaded.expected} received), server RSS max ${loaded.maxRssMb} MB, ${pace(loaded)}; ` +
+      `same load, 1 subscriber: p50 ${alone.p50} ms, p99 ${alone.p99} ms, RSS max ${alone.maxRssMb} MB, ${pace(alone)}; ` +
+      `idle, 1 subscriber: p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`,
   );
   await pool.close();
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
-  receiver.close();
+  for (const child of [server, workerProcess]) {
+    if (!child) continue;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  receiver.kill('SIGTERM');
+  await stats.end();
   await dropDatabase(dbName);
 }

@@ -135,11 +135,8 @@ export type UpdateInput = Omit<CreateInput, 'type' | 'provider' | 'environment' 
 	retrySchedule: number[] | null;
 };
 
-/**
- * Turns the draft into the mutation's input. Only what cannot be sent at all is checked here (JSON
- * syntax, numbers); the API validates the values and its BAD_USER_INPUT messages go under the field.
- */
-export function createInputFrom(draft: IntegrationDraft): { input?: CreateInput; errors: FieldErrors } {
+/** What create and update both take from the draft, or the field errors that stop either. */
+function commonInput(draft: IntegrationDraft) {
 	const errors: FieldErrors = {};
 	const fieldMapping = jsonObject(draft.fieldMapping, 'Field mapping', errors, 'fieldMapping');
 	const credentials = jsonObject(draft.credentials, 'Credentials', errors, 'credentials');
@@ -147,18 +144,35 @@ export function createInputFrom(draft: IntegrationDraft): { input?: CreateInput;
 	if (Object.keys(errors).length) return { errors };
 	return {
 		errors,
-		input: {
+		credentials,
+		retrySchedule,
+		fields: {
 			name: draft.name,
-			type: draft.type,
-			provider: draft.provider,
-			environment: draft.environment,
 			owner: optional(draft.owner),
 			destinationUrl: optional(draft.destinationUrl),
-			destinationMethod: draft.destinationMethod,
 			subscribedEventTypes: list(draft.subscribedEventTypes),
 			service: optional(draft.service),
 			flow: optional(draft.flow),
-			fieldMapping: fieldMapping ?? null,
+			fieldMapping: fieldMapping ?? null
+		}
+	};
+}
+
+/**
+ * Turns the draft into the mutation's input. Only what cannot be sent at all is checked here (JSON
+ * syntax, numbers); the API validates the values and its BAD_USER_INPUT messages go under the field.
+ */
+export function createInputFrom(draft: IntegrationDraft): { input?: CreateInput; errors: FieldErrors } {
+	const { errors, fields, credentials, retrySchedule } = commonInput(draft);
+	if (!fields) return { errors };
+	return {
+		errors,
+		input: {
+			...fields,
+			type: draft.type,
+			provider: draft.provider,
+			environment: draft.environment,
+			destinationMethod: draft.destinationMethod,
 			...(retrySchedule ? { retrySchedule } : {}),
 			...(credentials ? { credentials } : {})
 		}
@@ -166,21 +180,12 @@ export function createInputFrom(draft: IntegrationDraft): { input?: CreateInput;
 }
 
 export function updateInputFrom(draft: IntegrationDraft): { input?: UpdateInput; errors: FieldErrors } {
-	const errors: FieldErrors = {};
-	const fieldMapping = jsonObject(draft.fieldMapping, 'Field mapping', errors, 'fieldMapping');
-	const credentials = jsonObject(draft.credentials, 'Credentials', errors, 'credentials');
-	const retrySchedule = schedule(draft.retrySchedule, errors);
-	if (Object.keys(errors).length) return { errors };
+	const { errors, fields, credentials, retrySchedule } = commonInput(draft);
+	if (!fields) return { errors };
 	return {
 		errors,
 		input: {
-			name: draft.name,
-			owner: optional(draft.owner),
-			destinationUrl: optional(draft.destinationUrl),
-			subscribedEventTypes: list(draft.subscribedEventTypes),
-			service: optional(draft.service),
-			flow: optional(draft.flow),
-			fieldMapping: fieldMapping ?? null,
+			...fields,
 			// Empty: back to the default schedule.
 			retrySchedule: retrySchedule ?? null,
 			// Empty: the stored credentials stay as they are.

@@ -49,6 +49,24 @@ export function createMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
+    deliveryRecordRows: new Histogram({
+      name: 'switchboard_delivery_record_batch_rows',
+      help: 'Finished deliveries recorded per statement (attempts, events, rollups and counters together)',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+      registers: [registry],
+    }),
+    deliveryRecordDuration: new Histogram({
+      name: 'switchboard_delivery_record_duration_seconds',
+      help: 'Duration of one statement recording a batch of finished deliveries (with its commit)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    deliveryPublishDelay: new Histogram({
+      name: 'switchboard_delivery_publish_delay_seconds',
+      help: "From a delivery's outcome to its status change being committed and published (waiting for and running the record statement)",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
     deliveryDuration: new Histogram({
       name: 'switchboard_delivery_duration_seconds',
       help: 'Outbound request duration',

@@ -90,6 +90,8 @@ const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 's
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 let workerProcess: ReturnType<typeof spawn> | undefined;
+let workerBaseUrl = url;
+const workerUrl = () => workerBaseUrl;
 // CPU seconds used so far by the server, this process, and every PostgreSQL process (utime + stime).
 const TICK = 100;
 function cpuOf(pid: number | string): number {
@@ -166,6 +168,7 @@ try {
       env: serverEnv({ PORT: String(workerPort), SWITCHBOARD_API: '0' }),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
+    workerBaseUrl = `http://127.0.0.1:${workerPort}`;
     for (let i = 0; ; i++) {
       try {
         if ((await fetch(`http://127.0.0.1:${workerPort}/readyz`)).ok) break;
@@ -224,6 +227,30 @@ try {
         return false;
       });
 
+  // The pipeline's own account of where a change's time goes (the process that runs the worker).
+  async function workerStats(): Promise<Map<string, number>> {
+    const text = await (await fetch(`${workerUrl()}/metrics`)).text();
+    const values = new Map<string, number>();
+    for (const m of text.matchAll(
+      /^(switchboard_delivery_(?:record_batch_rows|record_duration_seconds|publish_delay_seconds)_(?:sum|count)|nodejs_eventloop_lag_p99_seconds) (\S+)$/gm,
+    ))
+      values.set(m[1] as string, Number(m[2]));
+    return values;
+  }
+  function pipelineSummary(before: Map<string, number>, after: Map<string, number>) {
+    const mean = (name: string, scale: number) => {
+      const n = (after.get(`${name}_count`) ?? 0) - (before.get(`${name}_count`) ?? 0);
+      const sum = (after.get(`${name}_sum`) ?? 0) - (before.get(`${name}_sum`) ?? 0);
+      return n > 0 ? Number(((sum / n) * scale).toFixed(1)) : null;
+    };
+    return {
+      recordRowsMean: mean('switchboard_delivery_record_batch_rows', 1),
+      recordMsMean: mean('switchboard_delivery_record_duration_seconds', 1000),
+      outcomeToPublishMsMean: mean('switchboard_delivery_publish_delay_seconds', 1000),
+      eventLoopLagP99Ms: Number(((after.get('nodejs_eventloop_lag_p99_seconds') ?? 0) * 1000).toFixed(1)),
+    };
+  }
+
   async function measure(subscribers: number, rate: number, seconds: number) {
     const latencies: number[] = [];
     const clients = await Promise.all(
@@ -261,6 +288,7 @@ try {
     const cpu0 = cpuNow();
     const started = Date.now();
     const done0 = await finishedEvents();
+    const stats0 = await workerStats();
     const acked0 = acknowledged;
     const tickMs = 20;
     while (Date.now() - started < seconds * 1000) {
@@ -292,6 +320,7 @@ try {
     const deliveredPerSecond = Math.round(((await finishedEvents()) - done0) / wall);
     const ingestedPerSecond = Math.round((acknowledged - acked0) / wall);
     const backlogAtEnd = await backlog();
+    const pipeline = pipelineSummary(stats0, await workerStats());
     console.error(
       `live: load done (${sent} events sent, ${ingestedPerSecond}/s acknowledged, ${failuresSent} failures); ` +
         `delivered ${deliveredPerSecond}/s, backlog ${backlogAtEnd}; ` +
@@ -318,6 +347,7 @@ try {
       deliveredPerSecond,
       backlogAtEnd,
       cpuCores: cpu,
+      pipeline,
       publishErrors,
     };
   }
@@ -329,7 +359,8 @@ try {
   const loaded = await measure(SUBSCRIBERS, RATE, SECONDS);
   console.log(JSON.stringify({ baseline, alone, loaded }, null, 2));
   const pace = (m: typeof loaded) =>
-    `ingested ${m.ingestedPerSecond}/s, delivered ${m.deliveredPerSecond}/s, backlog ${m.backlogAtEnd} at the end`;
+    `ingested ${m.ingestedPerSecond}/s, delivered ${m.deliveredPerSecond}/s, backlog ${m.backlogAtEnd} at the end, ` +
+    `outcome→published mean ${m.pipeline.outcomeToPublishMsMean} ms (record ${m.pipeline.recordMsMean} ms for ${m.pipeline.recordRowsMean} rows)`;
   console.log(
     `live${SPLIT ? ' (API and worker in two processes, Redis between)' : ''}: ${loaded.subscribers} subscribers, ${loaded.offeredRate} events/s offered: p50 ${loaded.p50} ms, p99 ${loaded.p99} ms ` +
       `(${loaded.delivered}/${loaded.expected} received), server RSS max ${loaded.maxRssMb} MB, ${pace(loaded)}; ` +

@@ -74,9 +74,16 @@ describe('delivery worker', () => {
       retrySchedule: [0, 1, 2, 3],
       subscribedEventTypes: ['flaky.test'],
     });
+    const metric = async (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? Number.NaN);
+    const recordedBefore = await metric('switchboard_delivery_record_batch_rows_sum');
+    const publishedBefore = await metric('switchboard_delivery_publish_delay_seconds_count');
     await publish('flaky.test', { n: 1 });
     const [ev] = await waitFor(async () => ((await eventOf(integ.id))[0]?.status === 'DELIVERED' ? eventOf(integ.id) : null));
     expect(ev).toMatchObject({ attempt_count: 3, destination_record_id: 'crm_123' });
+    // The three outcomes went through the record statement and were published, and /metrics says so.
+    expect((await metric('switchboard_delivery_record_batch_rows_sum')) - recordedBefore).toBeGreaterThanOrEqual(3);
+    expect((await metric('switchboard_delivery_publish_delay_seconds_count')) - publishedBefore).toBeGreaterThanOrEqual(3);
     expect(ev?.status_history.map((h) => h.to)).toEqual([
       'RECEIVED',
       'PROCESSING',

@@ -421,11 +421,15 @@ export class DeliveryWorker {
     const errored: Array<{ workspaceId: string; integrationId: string; previousState: IntegrationState; at: string }> = [];
     // One statement (one round trip, one commit): attempts, the integrations' counters, the events and
     // their rollups. The rows it locks (rollups are shared with ingest and claims) are held only while it runs.
+    const { metrics } = this.#d;
+    const started = performance.now();
     const { completed, counters } = await recordDeliveries(this.#em(), {
       attempts: batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
       completions: batch.map((f) => f.completion),
       outcomes,
     });
+    metrics.deliveryRecordRows.observe(batch.length);
+    metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
     // Past the threshold of consecutive 401/403, the integration moves to ERROR (rare: its own transaction;
     // had this process died in between, the next failure's counters would cross the threshold again).
     for (const c of counters) {
@@ -446,6 +450,8 @@ export class DeliveryWorker {
       }
     }
     const byId = new Map(batch.map((f) => [f.event.id, f]));
+    const now = Date.now();
+    for (const f of batch) metrics.deliveryPublishDelay.observe((now - f.completion.at.getTime()) / 1000);
     this.#publish(
       completed.map((c) => ({
         workspaceId: c.workspaceId,

@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { encodeId, type RateLimitSnapshot, type StoredHeader } from '@switchboard/db';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
+import { HmacKeys } from '../hmac-keys.ts';
 import { parseRateLimit, rateLimitResetSeconds, redactHeaders, retryAfterSeconds, scrubSecrets } from './headers.ts';
 
 export interface OutboundTarget {
@@ -48,28 +49,21 @@ export interface SenderOptions {
 }
 
 const USER_AGENT = 'Switchboard-Webhooks/1.0';
-const signingKeys = new Map<string, Buffer>();
-
-function signingKey(secret: string): Buffer {
-  let key = signingKeys.get(secret);
-  if (!key) {
-    let webhook: Webhook;
-    try {
-      webhook = new Webhook(secret);
-    } catch {
-      // Not a whsec_/base64 secret: sign with its bytes as they are.
-      webhook = new Webhook(secret, { format: 'raw' });
-    }
-    key = Buffer.from((webhook as unknown as { key: Uint8Array }).key);
-    if (signingKeys.size > 10_000) signingKeys.clear();
-    signingKeys.set(secret, key);
+// The Standard Webhooks key bytes of a whsec_/base64 secret, as the standardwebhooks package decodes them.
+const signingKeys = new HmacKeys((secret) => {
+  let webhook: Webhook;
+  try {
+    webhook = new Webhook(secret);
+  } catch {
+    // Not a whsec_/base64 secret: sign with its bytes as they are.
+    webhook = new Webhook(secret, { format: 'raw' });
   }
-  return key;
-}
+  return Buffer.from((webhook as unknown as { key: Uint8Array }).key);
+});
 
 /** The Standard Webhooks `webhook-signature` value (v1: HMAC-SHA256 of "id.timestamp.body", base64). */
 export function signWebhook(secret: string, webhookId: string, at: Date, body: string): string {
-  const mac = createHmac('sha256', signingKey(secret)).update(`${webhookId}.${Math.floor(at.getTime() / 1000)}.${body}`);
+  const mac = createHmac('sha256', signingKeys.get(secret)).update(`${webhookId}.${Math.floor(at.getTime() / 1000)}.${body}`);
   return `v1,${mac.digest('base64')}`;
 }
 

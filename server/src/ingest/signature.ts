@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SignatureScheme } from '@switchboard/db';
 import { Webhook } from 'standardwebhooks';
+import { HmacKeys } from '../hmac-keys.ts';
 
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
@@ -42,7 +43,8 @@ function hexEqual(expectedHex: string, givenHex: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const hmacHex = (secret: string, data: string | Buffer) => createHmac('sha256', secret).update(data).digest('hex');
+const hmacKeys = new HmacKeys((secret) => Buffer.from(secret, 'utf8'));
+const hmacHex = (secret: string, data: string | Buffer) => createHmac('sha256', hmacKeys.get(secret)).update(data).digest('hex');
 
 export function verifySignature(setup: SigningSetup, headers: IncomingHttpHeaders, body: Buffer, nowMs = Date.now()): Verification {
   switch (setup.signatureScheme) {

@@ -101,6 +101,11 @@ while (delivered < N) {
 }
 const seconds = (performance.now() - t0 + Math.min(bootMs, 0)) / 1000;
 const [attempts] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from delivery_attempt');
+// Where the worker's time went, from its own metrics: the record statements (one at a time) and their share of the run.
+const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+const metric = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metricsText)?.[1] ?? Number.NaN);
+const records = metric('switchboard_delivery_record_duration_seconds_count');
+const recordSeconds = metric('switchboard_delivery_record_duration_seconds_sum');
 await stop(server);
 await stop(receiver);
 await db.close();
@@ -109,6 +114,10 @@ console.log('');
 console.log(`baseline: plain POSTs to the receiver from one node process: ${fmt(baseline)}`);
 console.log(
   `switchboard: ${N.toLocaleString('en')} delivered in ${seconds.toFixed(1)} s = ${Math.round(N / seconds).toLocaleString('en')} deliveries/s; attempts recorded: ${attempts?.n}`,
+);
+console.log(
+  `record statements: ${records}, mean ${(metric('switchboard_delivery_record_batch_rows_sum') / records).toFixed(0)} rows, ` +
+    `mean ${((recordSeconds / records) * 1000).toFixed(1)} ms; busy ${((100 * recordSeconds) / seconds).toFixed(0)}% of the run`,
 );
 console.log(
   `ratio (deliveries/s ÷ plain POSTs/s): ${(N / seconds / baseline.perSecond).toFixed(2)}; target ≥ 5,000/s — ${N / seconds >= 5000 ? 'met' : 'NOT met'}`,

@@ -32,8 +32,11 @@ export function toClientError(error: unknown, maskedMessage = 'Unexpected error'
       extensions: { code: original.code, ...(original.details ?? {}) },
     });
   }
-  // Errors GraphQL itself raised (parse, validation, variables) are about the request: keep them.
-  if (gqlError && !gqlError.originalError) {
+  // Errors GraphQL itself raised (parse, validation, variables) are about the request: keep them. A
+  // variable's coercion error wraps the type's own GraphQLError ("Value "X" does not exist in "Enum"
+  // enum"), so a chain that ends in a GraphQLError counts too; only a chain ending in something else
+  // (a bug, a driver error) is masked.
+  if (gqlError && (!gqlError.originalError || isGraphQLErrorLike(original))) {
     const code = (gqlError.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT';
     return new GraphQLError(gqlError.message, { nodes: gqlError.nodes, path: gqlError.path, extensions: { ...gqlError.extensions, code } });
   }

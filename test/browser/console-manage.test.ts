@@ -216,6 +216,16 @@ describe('event log', () => {
       }
       expect(expected).toBeGreaterThan(0);
 
+      // Nothing replayable matches (RECEIVED events wait for their first attempt): the dialog says so and cannot confirm.
+      await page.goto('/events?status=RECEIVED');
+      await page.getByRole('button', { name: 'Replay all matching…' }).click();
+      const empty = page.getByRole('dialog');
+      await expect
+        .poll(async () => (await empty.getByTestId('replay-preview').textContent())?.replace(/\s+/g, ' ').trim(), { timeout: 10_000 })
+        .toBe('No delivered or failed event matches these filters: there is nothing to replay.');
+      expect(await empty.getByRole('button', { name: 'Replay them' }).isDisabled()).toBe(true);
+      await empty.getByRole('button', { name: 'Cancel' }).click();
+
       await page.goto(`/events?status=FAILED&errorCode=${encodeURIComponent(code)}`);
       await page.locator('tbody tr[data-event-id]').first().waitFor();
       await page.getByRole('button', { name: 'Replay all matching…' }).click();
@@ -223,8 +233,12 @@ describe('event log', () => {
       await dialog.getByRole('heading', { name: 'Replay every matching event?' }).waitFor();
       const criteria = await dialog.locator('li').allTextContents();
       expect(criteria).toEqual(['All retained events (30 days)', 'Status: Failed', `Error code: ${code}`]);
+      // The dialog counts first (the same filter through replayPreview) and names the number on its button.
+      const label = `${expected} ${expected === 1 ? 'event' : 'events'}`;
+      const previewText = async () => (await dialog.getByTestId('replay-preview').textContent())?.replace(/\s+/g, ' ').trim();
+      await expect.poll(previewText, { timeout: 10_000 }).toBe(`${label} will be replayed.`);
       await screenshot(page, 'events-replay-confirm');
-      await dialog.getByRole('button', { name: 'Replay them' }).click();
+      await dialog.getByRole('button', { name: `Replay ${label}` }).click();
 
       const result = page.getByTestId('replay-result');
       await expect

@@ -132,6 +132,21 @@ export async function replayableEventIds(em: EntityManager, workspaceId: string,
   return rows.map((r) => r.id);
 }
 
+/** How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap` rows). */
+export async function countReplayableEvents(em: EntityManager, workspaceId: string, filter: EventFilter, cap: number): Promise<number> {
+  const w = filterSql(workspaceId, filter);
+  w.sql.push('e.status in (?)');
+  w.params.push([...REPLAYABLE_STATUSES]);
+  const [row] = await em
+    .getConnection()
+    .execute<{ n: number }[]>(
+      `select count(*)::int as n from (select 1 from event e where ${w.sql.join(' and ')} limit ?) capped`,
+      [...w.params, cap],
+      'all',
+    );
+  return row?.n ?? 0;
+}
+
 /** Every attempt of these events, in attempt order (one query for a whole page). */
 export function attemptsOfEvents(em: EntityManager, eventIds: readonly string[]): Promise<DeliveryAttempt[]> {
   return em.find(DeliveryAttempt, { event: { $in: [...eventIds] } }, { orderBy: { event: 'asc', attemptNumber: 'asc' } });

@@ -1,6 +1,15 @@
 // Events made or re-opened on request: a test event, a replay of one event, a replay of every event
 // matching a filter. The pipeline (ctx.pipeline) does the work; this layer checks scope and tenancy.
-import { BadInputError, findEvent, MAX_REPLAY, NotFoundError, replayableEventIds, Event, REPLAYABLE_STATUSES } from '@switchboard/db';
+import {
+  BadInputError,
+  countReplayableEvents,
+  Event,
+  findEvent,
+  MAX_REPLAY,
+  NotFoundError,
+  REPLAYABLE_STATUSES,
+  replayableEventIds,
+} from '@switchboard/db';
 import { builder } from '../builder.ts';
 import { actorOf, rowId, workspaceIdOf } from '../viewer.ts';
 import { EventFilterInput, EventRef, eventFilterOf } from './event.ts';
@@ -12,6 +21,33 @@ const ReplayPayload = builder.objectRef<{ events: Event[]; count: number }>('Rep
     count: t.exposeInt('count'),
   }),
 });
+
+const ReplayPreview = builder.objectRef<{ count: number }>('ReplayPreview').implement({
+  description: 'What replayEvents would do with a filter, without doing it.',
+  fields: (t) => ({
+    count: t.int({
+      description: `Replayable (DELIVERED or FAILED) events matching: exact up to limit; past it, limit + 1.`,
+      resolve: (p) => p.count,
+    }),
+    limit: t.int({ description: 'The most events one replayEvents call re-opens.', resolve: () => MAX_REPLAY }),
+    overLimit: t.boolean({
+      description: 'More events match than one call re-opens: replayEvents refuses this filter; narrow it.',
+      resolve: (p) => p.count > MAX_REPLAY,
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  replayPreview: t.field({
+    type: ReplayPreview,
+    description: 'How many events replayEvents(filter) would re-open (for a confirmation before replaying).',
+    authScopes: { read: true },
+    args: { filter: t.arg({ type: EventFilterInput, required: true }) },
+    resolve: async (_root, args, ctx) => ({
+      count: await countReplayableEvents(ctx.em, workspaceIdOf(ctx), await eventFilterOf(ctx, args.filter), MAX_REPLAY + 1),
+    }),
+  }),
+}));
 
 builder.mutationFields((t) => ({
   sendTestEvent: t.field({

@@ -131,6 +131,16 @@ export const FailureOccurredSubscription = graphql(
 );
 
 /** ADMIN: replays every DELIVERED or FAILED event matching the filter (the API caps one call at 10,000). */
+export const ReplayPreviewQuery = graphql(`
+	query ReplayPreview($filter: EventFilter!) {
+		replayPreview(filter: $filter) {
+			count
+			limit
+			overLimit
+		}
+	}
+`);
+
 export const ReplayEventsMutation = graphql(`
 	mutation ReplayEvents($filter: EventFilter!) {
 		replayEvents(filter: $filter) {

@@ -251,14 +251,43 @@ describe('integrations and events', () => {
     }
   });
 
-  it('shows the overview at phone width without horizontal overflow', async () => {
+  it('shows the overview, event log and integrations at phone width without horizontal overflow', async () => {
     const { page, context } = await openConsole(browser, server.url, readKey, { width: 390, height: 844 });
     try {
       await page.getByTestId('total-failed').waitFor();
       await expect.poll(() => page.locator('canvas').count()).toBeGreaterThanOrEqual(3);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow).toBeLessThanOrEqual(0);
+      // Nor inside the tables: each row is a card, every cell named by its column.
+      const tables = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('.table-wrap')].map((wrap) => ({
+            overflow: wrap.scrollWidth - wrap.clientWidth,
+            header: wrap.querySelector('thead') ? getComputedStyle(wrap.querySelector('thead') as Element).position : null,
+            labels: [...wrap.querySelectorAll('tbody tr:first-child td[data-label]')].map((td) => getComputedStyle(td, '::before').content),
+          })),
+        );
+      const overview = await tables();
+      expect(overview.length).toBeGreaterThanOrEqual(3);
+      for (const t of overview) expect(t.overflow).toBeLessThanOrEqual(0);
+      expect(overview.flatMap((t) => t.labels)).toEqual(expect.arrayContaining(['"Succeeded"', '"Integration"']));
       await screenshot(page, 'overview-phone');
+
+      for (const [path, label] of [
+        ['/events', '"Status"'],
+        ['/integrations', '"Success (24 h)"'],
+      ] as const) {
+        await page.goto(path);
+        await page.locator('tbody tr').first().waitFor();
+        const [list] = await tables();
+        expect(list?.overflow).toBeLessThanOrEqual(0);
+        expect(list?.header).toBe('absolute');
+        expect(list?.labels).toContain(label);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(
+          0,
+        );
+      }
+      await screenshot(page, 'integrations-phone');
     } finally {
       await context.close();
     }

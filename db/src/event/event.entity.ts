@@ -55,6 +55,11 @@ const EventSchema = defineEntity({
         'create index "event_due_idx" on "event" ("integration_id", "next_attempt_at", "received_at") where "status" in (\'RECEIVED\', \'RETRYING\')',
     },
     {
+      name: 'event_failing_log_idx',
+      expression:
+        'create index "event_failing_log_idx" on "event" ("workspace_id", "received_at" desc, "id" desc) where "status" in (\'FAILED\', \'RETRYING\')',
+    },
+    {
       name: 'event_processing_idx',
       expression: 'create index "event_processing_idx" on "event" ("processing_started_at") where "status" = \'PROCESSING\'',
     },

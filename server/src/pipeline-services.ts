@@ -107,16 +107,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
 
   // Lifecycle changes (disconnect, pause, resume, reconnect) and edits reach ingest and the worker at
   // once, whichever replica made them.
+  const forgetSettings = (m: { workspaceId: string; integrationId: string }) => {
+    cache.invalidate(m.integrationId);
+    fanOut.invalidate(m.workspaceId);
+  };
   const unlisten = [
     live.listen('integration:state', (m) => {
-      cache.invalidate(m.integrationId);
-      fanOut.invalidate(m.workspaceId);
+      forgetSettings(m);
       if (m.state === 'ACTIVE') worker.poke();
     }),
-    live.listen('integration:changed', (m) => {
-      cache.invalidate(m.integrationId);
-      fanOut.invalidate(m.workspaceId);
-    }),
+    live.listen('integration:changed', forgetSettings),
   ];
 
   const services: PipelineServices = {
@@ -133,8 +133,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         receivedAt: new Date(),
         payloadJson: JSON.stringify(input.payload ?? null),
       };
-      const announced = gate.begin();
-      try {
+      return gate.hold(async () => {
         const [created] = await insertEvents(em, [row]);
         let id = created?.id;
         if (!id && row.idempotencyKey) {
@@ -161,9 +160,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
           touchIntegrations([created.integrationId]);
         }
         return event;
-      } finally {
-        announced();
-      }
+      });
     },
 
     async replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]> {
@@ -174,8 +171,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (uuid) given.set(uuid, id);
       }
       const now = new Date();
-      const announced = gate.begin();
-      try {
+      return gate.hold(async () => {
         const reopened = await reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now);
         for (const r of reopened) {
           live.publish('event:changed', {
@@ -191,9 +187,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         }
         if (reopened.length > 0) worker.poke();
         return reopened.map((r) => given.get(r.id) ?? r.id);
-      } finally {
-        announced();
-      }
+      });
     },
 
     async testConnection(integration: Integration, credentials: Record<string, unknown> | null) {

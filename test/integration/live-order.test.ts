@@ -114,7 +114,7 @@ describe('live changes of one event arrive in order', () => {
     expect(gate.settled()).toBeNull();
   });
 
-  it('a replay announces RECEIVED before the new cycle is claimed', async () => {
+  it('createEvent and replay hold the gate until they have announced, and each cycle arrives in order', async () => {
     const seen: EventChangedMessage[] = [];
     const feed = server.app.live.subscribe('event:changed', ws.workspaceId);
     const reading = (async () => {
@@ -123,16 +123,24 @@ describe('live changes of one event arrive in order', () => {
     try {
       const em = server.app.db.orm.em.fork() as EntityManager;
       const integration = await em.findOneOrFail(Integration, integrationId);
-      const event = await server.app.pipeline.createEvent(em, {
+      // Both hold the process's gate from their first statement until they have published (the call runs
+      // synchronously up to its first await, so the gate is already held when it returns its promise).
+      const gate = server.app.runtime.gate;
+      await waitFor(() => gate.settled() === null, 5_000, 'no write in flight');
+      const creating = server.app.pipeline.createEvent(em, {
         integration,
         eventType: 'order.created',
         payload: { n: 2 },
         source: 'USER',
       });
+      expect(gate.settled()).not.toBeNull();
+      const event = await creating;
       await waitFor(() => seen.some((m) => m.eventId === event.id && m.status === 'DELIVERED'), 10_000, 'first delivery');
       const before = seen.length;
       for (let i = 0; i < 5; i++) {
-        await server.app.pipeline.replayEvents(em.fork() as EntityManager, ws.workspaceId, [event.id], 'test');
+        const replaying = server.app.pipeline.replayEvents(em.fork() as EntityManager, ws.workspaceId, [event.id], 'test');
+        expect(gate.settled()).not.toBeNull();
+        await replaying;
         await waitFor(() => seen.filter((m) => m.eventId === event.id && m.status === 'DELIVERED').length === i + 2, 10_000, 'redelivery');
       }
       const statuses = seen

@@ -117,11 +117,17 @@ export function findEvent(em: EntityManager, workspaceId: string, id: string): P
 /** Most events one `replayEvents` call re-opens; a larger match is refused with a clear message. */
 export const MAX_REPLAY = 10_000;
 
-/** Ids of replayable (DELIVERED/FAILED) events matching the filter, oldest first, at most `limit`. */
-export async function replayableEventIds(em: EntityManager, workspaceId: string, filter: EventFilter, limit: number): Promise<string[]> {
+/** The filter's conditions plus "replayable": what replayEvents takes and replayPreview counts. */
+function replayableWhere(workspaceId: string, filter: EventFilter): ReturnType<typeof filterSql> {
   const w = filterSql(workspaceId, filter);
   w.sql.push('e.status in (?)');
   w.params.push([...REPLAYABLE_STATUSES]);
+  return w;
+}
+
+/** Ids of replayable (DELIVERED/FAILED) events matching the filter, oldest first, at most `limit`. */
+export async function replayableEventIds(em: EntityManager, workspaceId: string, filter: EventFilter, limit: number): Promise<string[]> {
+  const w = replayableWhere(workspaceId, filter);
   const rows = await em
     .getConnection()
     .execute<{ id: string }[]>(
@@ -134,9 +140,7 @@ export async function replayableEventIds(em: EntityManager, workspaceId: string,
 
 /** How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap` rows). */
 export async function countReplayableEvents(em: EntityManager, workspaceId: string, filter: EventFilter, cap: number): Promise<number> {
-  const w = filterSql(workspaceId, filter);
-  w.sql.push('e.status in (?)');
-  w.params.push([...REPLAYABLE_STATUSES]);
+  const w = replayableWhere(workspaceId, filter);
   const [row] = await em
     .getConnection()
     .execute<{ n: number }[]>(

@@ -488,7 +488,11 @@ export class DeliveryWorker {
       send();
       return;
     }
-    const p: Promise<void> = (this.#publishing ?? Promise.resolve()).then(() => after).then(send);
+    // A failing publish is logged and never stops the ones queued behind it.
+    const p: Promise<void> = (this.#publishing ?? Promise.resolve())
+      .then(() => after)
+      .then(send)
+      .catch((err: unknown) => this.#d.logger.error({ err }, 'worker: publishing changes failed'));
     this.#publishing = p;
     void p.finally(() => {
       if (this.#publishing === p) this.#publishing = null;

@@ -13,31 +13,30 @@ export async function reclaimStuck(
   const minutes = opts.stuckAfterMs / 60_000;
   const window = minutes >= 1 ? `${Math.round(minutes)} minutes` : `${Math.round(opts.stuckAfterMs / 1000)} seconds`;
   let total = 0;
-  for (;;) {
-    const announced = opts.gate?.begin();
-    let rows: Awaited<ReturnType<typeof reclaimStuckEvents>>;
-    try {
-      rows = await reclaimStuckEvents(db.orm.em.fork() as EntityManager, {
-        olderThan: new Date(now.getTime() - opts.stuckAfterMs),
-        now,
-        limit: opts.batch ?? 1000,
-        reason: `reclaimed: stuck in PROCESSING for more than ${window} (its worker stopped); queued again`,
+  // Held while the reclaimed events are due but not yet announced (see live/announce-gate.ts).
+  const reclaimAndAnnounce = async () => {
+    const rows = await reclaimStuckEvents(db.orm.em.fork() as EntityManager, {
+      olderThan: new Date(now.getTime() - opts.stuckAfterMs),
+      now,
+      limit: opts.batch ?? 1000,
+      reason: `reclaimed: stuck in PROCESSING for more than ${window} (its worker stopped); queued again`,
+    });
+    for (const r of rows) {
+      live.publish('event:changed', {
+        workspaceId: r.workspaceId,
+        eventId: r.id,
+        integrationId: r.integrationId,
+        integrationType: r.integrationType,
+        status: 'RETRYING',
+        previousStatus: 'PROCESSING',
+        errorCode: 'STUCK',
+        at: now.toISOString(),
       });
-      for (const r of rows) {
-        live.publish('event:changed', {
-          workspaceId: r.workspaceId,
-          eventId: r.id,
-          integrationId: r.integrationId,
-          integrationType: r.integrationType,
-          status: 'RETRYING',
-          previousStatus: 'PROCESSING',
-          errorCode: 'STUCK',
-          at: now.toISOString(),
-        });
-      }
-    } finally {
-      announced?.();
     }
+    return rows;
+  };
+  for (;;) {
+    const rows = await (opts.gate ? opts.gate.hold(reclaimAndAnnounce) : reclaimAndAnnounce());
     total += rows.length;
     if (rows.length < (opts.batch ?? 1000)) return total;
   }

@@ -20,6 +20,16 @@ export class AnnounceGate {
     };
   }
 
+  /** Runs `write` (a statement that makes events due, then their announcement) with the gate held. */
+  async hold<T>(write: () => Promise<T>): Promise<T> {
+    const announced = this.begin();
+    try {
+      return await write();
+    } finally {
+      announced();
+    }
+  }
+
   /** Null when no write is open (publish at once); otherwise resolves when every write open now has announced. */
   settled(): Promise<void> | null {
     if (this.#open.size === 0) return null;

@@ -115,6 +115,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         await match.route.handler(req, res, match.params, url);
         return;
       }
+      if (match && 'malformed' in match) {
+        routeName = 'malformed';
+        sendError(res, 400, 'MALFORMED_PATH', match.malformed);
+        return;
+      }
       if (match && 'methodNotAllowed' in match) {
         routeName = 'method-not-allowed';
         sendError(res, 405, 'METHOD_NOT_ALLOWED', `Use ${match.methodNotAllowed.join(' or ')} for ${url.pathname}`, {

@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { authenticateApiKey, type EntityManager, hashApiKey, recordApiKeyUse, touchApiKey, UnauthenticatedError } from '@switchboard/db';
 import type { Viewer } from '@switchboard/schema';
+import { safeDecode } from './http/router.ts';
 
 export const SESSION_COOKIE = 'sb_key';
 export const CSRF_HEADER = 'x-switchboard-csrf';
@@ -13,11 +14,13 @@ export interface PresentedKey {
   via: 'header' | 'cookie';
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
+/** One cookie's value from a Cookie header; undefined when absent or not valid percent-encoding. */
+export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    // A value that is not valid percent-encoding is no session at all (never a 500).
+    if (eq > 0 && part.slice(0, eq).trim() === name) return safeDecode(part.slice(eq + 1).trim()) ?? undefined;
   }
   return undefined;
 }

@@ -7,6 +7,7 @@ import { type Authenticator, CSRF_HEADER, presentedKey } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimiterFor, rateLimitKey } from '../rate-limit.ts';
+import { useInputGuard } from './use-input-guard.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -39,6 +40,7 @@ export function createGraphQLServer({ config, db, auth, logger, live, pipeline, 
     graphiql: config.development,
     landingPage: false,
     logging: false,
+    plugins: useInputGuard(),
     maskedErrors: {
       maskError: (error, message) => {
         const client = toClientError(error, message);

@@ -26,7 +26,10 @@ export class Router {
   }
 
   /** The route for a request, or `methodNotAllowed` when the path exists under another method. */
-  match(method: string, pathname: string): { route: Route; params: Record<string, string> } | { methodNotAllowed: string[] } | null {
+  match(
+    method: string,
+    pathname: string,
+  ): { route: Route; params: Record<string, string> } | { methodNotAllowed: string[] } | { malformed: string } | null {
     const allowed: string[] = [];
     for (const route of this.#routes) {
       const m = route.pattern.exec(pathname);
@@ -36,11 +39,23 @@ export class Router {
         continue;
       }
       const params: Record<string, string> = {};
-      route.keys.forEach((k, i) => {
-        params[k] = decodeURIComponent(m[i + 1] as string);
-      });
+      for (const [i, k] of route.keys.entries()) {
+        const raw = m[i + 1] as string;
+        const value = safeDecode(raw);
+        if (value === null) return { malformed: `The path segment "${raw}" is not valid percent-encoding` };
+        params[k] = value;
+      }
       return { route, params };
     }
     return allowed.length ? { methodNotAllowed: allowed } : null;
+  }
+}
+
+/** decodeURIComponent without the URIError: null for malformed percent-encoding (`%E0%A4%A`). */
+export function safeDecode(raw: string): string | null {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return null;
   }
 }

@@ -7,6 +7,7 @@ import type { Handler } from '../http/router.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
 import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './ingest-context.ts';
+import { parseJsonBody } from './json-guard.ts';
 import { verifySignature } from './signature.ts';
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {
@@ -69,13 +70,9 @@ export function ingestHandler(ctx: IngestContext): Handler {
     }
     const verified = verifySignature(integration, req.headers, body);
     if (!verified.ok) return refuse(401, 'INVALID_SIGNATURE', verified.reason);
-    const text = body.toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return refuse(400, 'INVALID_JSON', 'The body is not valid JSON');
-    }
+    const json = parseJsonBody(body);
+    if (!json.ok) return refuse(400, json.code, json.message);
+    const { text, value: parsed } = json;
     const obj = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
     const eventType = headerValue(req, 'x-event-type') ?? (typeof obj?.type === 'string' && obj.type.trim() ? obj.type.trim() : undefined);
     if (!eventType) return refuse(400, 'MISSING_EVENT_TYPE', 'Name the event type in the x-event-type header or the body\'s "type" field');

@@ -5,6 +5,7 @@ import { presentedKey } from '../auth.ts';
 import type { Handler } from '../http/router.ts';
 import { sendCaught, sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
+import { parseJsonBody } from './json-guard.ts';
 import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './ingest-context.ts';
 
 const PUBLISH_SCOPES: readonly ApiScope[] = ['INGEST', 'ADMIN'];
@@ -47,14 +48,12 @@ export function publishHandler(ctx: IngestContext): Handler {
         return refuse(413, 'PAYLOAD_TOO_LARGE', `The body is over the ${ctx.config.maxBodyBytes}-byte limit`);
       throw err;
     }
-    let input: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(body.toString('utf8'));
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Record<string, unknown>;
-    } catch {
+    const json = parseJsonBody(body);
+    if (!json.ok && json.code !== 'INVALID_JSON') return refuse(400, json.code, json.message);
+    const parsed = json.ok ? json.value : null;
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
       return refuse(400, 'INVALID_JSON', 'The body must be a JSON object {eventType, payload, idempotencyKey?, sourceRecordId?, source?}');
-    }
+    const input = parsed as Record<string, unknown>;
     const { eventType, payload, idempotencyKey, sourceRecordId, source } = input;
     if (typeof eventType !== 'string' || !eventType.trim() || eventType.length > 255) {
       return refuse(400, 'MISSING_EVENT_TYPE', 'eventType must be a non-empty string of at most 255 characters');

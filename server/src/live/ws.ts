@@ -7,7 +7,7 @@ import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { type Authenticator, type PresentedKey, SESSION_COOKIE } from '../auth.ts';
+import { type Authenticator, cookieValue, type PresentedKey, SESSION_COOKIE } from '../auth.ts';
 import type { Yoga } from '../http/graphql.ts';
 import type { Logger } from '../logger.ts';
 import { Broadcaster } from './broadcast.ts';
@@ -50,13 +50,10 @@ function wsKey(params: Record<string, unknown> | undefined, request: IncomingMes
   }
   const origin = request.headers.origin;
   const host = request.headers.host;
-  const sameOrigin = origin && host && new URL(origin).host === host;
+  const sameOrigin = origin && host && URL.parse(origin)?.host === host;
   if (!sameOrigin) return undefined;
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return { key: decodeURIComponent(part.slice(eq + 1).trim()), via: 'cookie' };
-  }
-  return undefined;
+  const key = cookieValue(request.headers.cookie, SESSION_COOKIE);
+  return key ? { key, via: 'cookie' } : undefined;
 }
 
 export function attachLiveSockets(opts: LiveSocketsOptions): { close(): Promise<void>; sockets(): number } {

@@ -73,6 +73,12 @@ export function createMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    refusedRows: new Counter({
+      name: 'switchboard_refused_rows_total',
+      help: 'Rows the database refused for their contents and that were set aside so the rest of their batch could commit (stage: ingest = the request got a 400; delivery = the attempt was recorded without its bodies; delivery_set_aside = not recorded at all)',
+      labelNames: ['stage'] as const,
+      registers: [registry],
+    }),
     eventsReclaimed: new Counter({
       name: 'switchboard_events_reclaimed_total',
       help: 'Events reclaimed after being stuck in PROCESSING',

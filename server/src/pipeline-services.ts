@@ -20,6 +20,7 @@ import type { Authenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { Sender } from './delivery/sender.ts';
 import { DeliveryWorker } from './delivery/worker.ts';
+import { refusalReason } from './batch-isolation.ts';
 import { EventWriter } from './ingest/event-writer.ts';
 import { FanOutCache } from './ingest/fan-out-cache.ts';
 import type { IngestContext } from './ingest/ingest-context.ts';
@@ -78,6 +79,13 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     batchSize: config.ingestBatchSize,
     writers: config.ingestWriters,
     gate,
+    onRefused(rows, err) {
+      metrics.refusedRows.inc({ stage: 'ingest' }, rows);
+      logger.warn(
+        { rows, reason: refusalReason(err) },
+        "ingest: the database refused a request's rows; answered 400, the rest of the batch committed",
+      );
+    },
     onBatch(rows, ms) {
       metrics.ingestBatchRows.observe(rows);
       metrics.ingestBatchDuration.observe(ms / 1000);

@@ -41,7 +41,7 @@ async function ingest(body: string | Uint8Array) {
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string } } };
 }
 
-async function publish(body: string | Uint8Array) {
+async function publish(body: string | Uint8Array<ArrayBuffer>) {
   const res = await fetch(`${server.url}/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.ingestKey}` },
@@ -55,7 +55,7 @@ async function eventCount(): Promise<number> {
 }
 
 describe('JSON bodies PostgreSQL cannot store are refused at the edge', () => {
-  const cases: Array<[string, string | Uint8Array, string]> = [
+  const cases: Array<[string, string | Uint8Array<ArrayBuffer>, string]> = [
     ['a \\u0000 escape', '{"type":"t","note":"a\\u0000b"}', 'UNSUPPORTED_CHARACTER'],
     ['a \\u0000 escape in a key', '{"type":"t","a\\u0000":1}', 'UNSUPPORTED_CHARACTER'],
     ['a lone high surrogate escape', '{"type":"t","note":"\\ud800"}', 'UNSUPPORTED_CHARACTER'],

@@ -32,6 +32,8 @@ const DeliveryAttemptSchema = defineEntity({
     responseStatus: p.integer().nullable(),
     responseHeaders: p.json<StoredHeader[]>().nullable(),
     responseBody: p.text().nullable(),
+    /** BASE64 when the body was not text (binary, invalid UTF-8, NUL bytes); null for text. */
+    responseBodyEncoding: p.string().$type<'BASE64'>().nullable(),
     succeeded: p.boolean(),
     errorCode: p.string().nullable(),
     errorMessage: p.text().nullable(),

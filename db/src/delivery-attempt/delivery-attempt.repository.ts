@@ -21,6 +21,8 @@ export interface NewDeliveryAttempt {
   responseStatus: number | null;
   responseHeaders: StoredHeader[] | null;
   responseBody: string | null;
+  /** BASE64 when the destination answered bytes that are not text; null for text. */
+  responseBodyEncoding?: 'BASE64' | null;
   succeeded: boolean;
   errorCode: string | null;
   errorMessage: string | null;
@@ -51,11 +53,12 @@ export function attemptsInsert(attempts: readonly NewDeliveryAttempt[], first = 
     'text',
     'text',
     'jsonb',
+    'text',
   ];
   return {
     sql: `insert into delivery_attempt (id, event_id, workspace_id, integration_id, event_type, attempt_number, source, started_at,
        duration_ms, request_method, request_url, request_headers, request_body, response_status, response_headers, response_body,
-       succeeded, error_code, error_message, rate_limit)
+       succeeded, error_code, error_message, rate_limit, response_body_encoding)
      select * from unnest(${types.map((t, i) => `$${first + i}::${t}[]`).join(', ')})`,
     params: [
       col((a) => a.id),
@@ -78,6 +81,7 @@ export function attemptsInsert(attempts: readonly NewDeliveryAttempt[], first = 
       col((a) => a.errorCode),
       col((a) => a.errorMessage),
       col((a) => (a.rateLimit ? JSON.stringify(a.rateLimit) : null)),
+      col((a) => a.responseBodyEncoding ?? null),
     ],
   };
 }

@@ -7,6 +7,8 @@ const HeaderRef = builder.objectRef<StoredHeader>('Header').implement({
   fields: (t) => ({ name: t.exposeString('name'), value: t.exposeString('value') }),
 });
 
+const BodyEncodingRef = builder.enumType('BodyEncoding', { values: ['TEXT', 'BASE64'] as const });
+
 const HttpRequestLogRef = builder.objectRef<DeliveryAttempt>('HttpRequestLog').implement({
   fields: (t) => ({
     method: t.string({ resolve: (a) => a.requestMethod }),
@@ -21,6 +23,11 @@ const HttpResponseLogRef = builder.objectRef<DeliveryAttempt>('HttpResponseLog')
     statusCode: t.int({ resolve: (a) => a.responseStatus as number }),
     headers: t.field({ type: [HeaderRef], resolve: (a) => a.responseHeaders ?? [] }),
     body: t.string({ nullable: true, resolve: (a) => a.responseBody ?? null }),
+    bodyEncoding: t.field({
+      type: BodyEncodingRef,
+      description: 'BASE64 when the destination answered bytes that are not text: `body` is then their base64 encoding.',
+      resolve: (a) => a.responseBodyEncoding ?? 'TEXT',
+    }),
   }),
 });
 

@@ -2,7 +2,8 @@ import { generateSigningSecret } from '@switchboard/db';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
-import { isSecretHeader, parseRateLimit, redactHeaders, retryAfterSeconds, scrubSecrets } from './headers.ts';
+import { isSecretHeader, SecretScrubber } from '../secrets/scrubber.ts';
+import { parseRateLimit, retryAfterSeconds } from './headers.ts';
 import { decideRetry } from './retry-policy.ts';
 import { credentialHeaders, destinationRecordIdOf, networkErrorCode, signWebhook } from './sender.ts';
 
@@ -55,13 +56,13 @@ describe('headers', () => {
       expect(isSecretHeader(h)).toBe(true);
     }
     expect(isSecretHeader('content-type')).toBe(false);
-    expect(redactHeaders({ authorization: 'Bearer abc', 'set-cookie': ['a=1', 'b=2'], accept: '*/*' })).toEqual([
+    expect(new SecretScrubber([]).headers({ authorization: 'Bearer abc', 'set-cookie': ['a=1', 'b=2'], accept: '*/*' })).toEqual([
       { name: 'authorization', value: '[redacted]' },
       { name: 'set-cookie', value: '[redacted]' },
       { name: 'set-cookie', value: '[redacted]' },
       { name: 'accept', value: '*/*' },
     ]);
-    expect(scrubSecrets('{"echo":"tok_123456"}', ['tok_123456'])).toBe('{"echo":"[redacted]"}');
+    expect(new SecretScrubber(['tok_123456']).scrub('{"echo":"tok_123456"}')).toBe('{"echo":"[redacted]"}');
   });
   it('parses x-ratelimit-*, RateLimit-* and Retry-After (seconds or a date)', () => {
     const at = new Date('2026-11-23T10:00:00Z');

@@ -1,43 +1,6 @@
-// Headers as stored with an attempt: secrets replaced by "[redacted]" before anything is written,
-// and the rate-limit snapshot parsed from the response (x-ratelimit-*, RateLimit-*, Retry-After).
-import type { RateLimitSnapshot, StoredHeader } from '@switchboard/db';
-
-export const REDACTED = '[redacted]';
-
-const SECRET_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'webhook-signature',
-  'stripe-signature',
-  'x-hub-signature',
-  'x-hub-signature-256',
-]);
-const SECRET_PATTERN = /token|secret|signature|api[-_]?key|password|credential|session/i;
-
-export function isSecretHeader(name: string): boolean {
-  const n = name.toLowerCase();
-  return SECRET_HEADERS.has(n) || SECRET_PATTERN.test(n);
-}
-
-/** Header pairs with every secret value replaced; multi-valued headers become one entry each. */
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): StoredHeader[] {
-  const out: StoredHeader[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) out.push({ name, value: isSecretHeader(name) ? REDACTED : v });
-  }
-  return out;
-}
-
-/** Replaces every occurrence of the given secret strings (credentials, signing secret) in a stored body. */
-export function scrubSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 6 && out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
-}
+// The rate-limit snapshot parsed from a response (x-ratelimit-*, RateLimit-*, Retry-After). Secrets in
+// stored headers are masked by ../secrets/scrubber.ts.
+import type { RateLimitSnapshot } from '@switchboard/db';
 
 function intHeader(headers: Record<string, string | string[] | undefined>, ...names: string[]): number | null {
   for (const name of names) {

@@ -9,7 +9,9 @@ import { encodeId, type RateLimitSnapshot, type StoredHeader } from '@switchboar
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
 import { HmacKeys } from '../hmac-keys.ts';
-import { parseRateLimit, rateLimitResetSeconds, redactHeaders, retryAfterSeconds, scrubSecrets } from './headers.ts';
+import { decodeUtf8 } from '../ingest/json-guard.ts';
+import { type SecretRegistry, SecretScrubber, secretForms } from '../secrets/scrubber.ts';
+import { parseRateLimit, rateLimitResetSeconds, retryAfterSeconds } from './headers.ts';
 
 export interface OutboundTarget {
   destinationUrl: string;
@@ -29,7 +31,8 @@ export interface AttemptResult {
   startedAt: Date;
   durationMs: number;
   request: { method: string; url: string; headers: StoredHeader[]; body: string | null };
-  response: { status: number; headers: StoredHeader[]; body: string | null } | null;
+  /** `bodyEncoding` BASE64: the destination answered bytes that are not text (stored base64-encoded). */
+  response: { status: number; headers: StoredHeader[]; body: string | null; bodyEncoding: 'TEXT' | 'BASE64' } | null;
   succeeded: boolean;
   /** HTTP status as text, or TIMEOUT / CONNECTION_REFUSED / DNS / TLS. */
   errorCode: string | null;
@@ -46,6 +49,8 @@ export interface SenderOptions {
   storedBodyBytes: number;
   /** Upper bound on concurrent connections per destination origin. */
   connectionsPerOrigin?: number;
+  /** Learns every secret used, so log lines can be scrubbed of them too. */
+  secrets?: SecretRegistry;
 }
 
 const USER_AGENT = 'Switchboard-Webhooks/1.0';
@@ -91,15 +96,37 @@ export function credentialHeaders(credentials: Record<string, unknown> | null): 
   return out;
 }
 
-/** Every string inside the credentials: scrubbed from stored bodies wherever they appear. */
-export function credentialSecrets(credentials: Record<string, unknown> | null, signingSecret: string): string[] {
-  const out = [signingSecret];
-  const walk = (v: unknown) => {
-    if (typeof v === 'string') out.push(v);
-    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
-  };
-  walk(credentials);
-  return out;
+/** The destination URL with the credentials' query parameters (`credentials.query`), if any. */
+export function credentialUrl(url: string, credentials: Record<string, unknown> | null): string {
+  const query = credentials?.query;
+  if (!query || typeof query !== 'object') return url;
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(query as Record<string, unknown>)) if (typeof v === 'string') u.searchParams.set(k, v);
+  return u.toString();
+}
+
+/** Text PostgreSQL can store: NUL and lone surrogates (from an error message or header) replaced. */
+function storable(text: string): string {
+  return (text.includes('\u0000') ? text.replaceAll('\u0000', '\ufffd') : text).toWellFormed();
+}
+
+/**
+ * A response body as stored: UTF-8 text without NUL as it is (truncated), anything else — binary,
+ * invalid UTF-8, text with NUL bytes — base64-encoded, so whatever a destination answers is recorded.
+ */
+export function storedResponseBody(
+  bytes: Buffer,
+  max: number,
+  scrubber: SecretScrubber,
+): { body: string; encoding: 'TEXT' | 'BASE64'; text: string | null } {
+  const text = decodeUtf8(bytes);
+  if (text !== null && !text.includes('\u0000')) {
+    const scrubbed = scrubber.scrub(text);
+    return { body: truncate(scrubbed, max), encoding: 'TEXT', text: scrubbed };
+  }
+  // Secrets are masked in the bytes too (as latin1, byte for byte) before encoding.
+  const masked = scrubber.empty ? bytes : Buffer.from(scrubber.scrub(bytes.toString('latin1')), 'latin1');
+  return { body: masked.subarray(0, max).toString('base64'), encoding: 'BASE64', text: null };
 }
 
 /** Network failures by the catalog's codes. */
@@ -146,6 +173,8 @@ export function destinationRecordIdOf(body: string | null): string | null {
 export class Sender {
   readonly #agent: Agent;
   readonly #opts: SenderOptions;
+  /** Scrubbers per set of secrets (an integration's credentials and signing secret), reused across deliveries. */
+  readonly #scrubbers = new Map<string, SecretScrubber>();
 
   constructor(opts: SenderOptions) {
     this.#opts = opts;
@@ -180,15 +209,21 @@ export class Sender {
       ...extraHeaders,
     };
     const method = target.destinationMethod.toUpperCase();
-    const secrets = credentialSecrets(target.credentials, target.signingSecret);
+    const scrubber = this.#scrubberFor(target);
+    let url: string;
+    try {
+      url = credentialUrl(target.destinationUrl, target.credentials);
+    } catch {
+      url = target.destinationUrl;
+    }
     const storedRequest = {
       method,
-      url: target.destinationUrl,
-      headers: redactHeaders(headers),
-      body: scrubSecrets(truncate(text, this.#opts.storedBodyBytes), secrets),
+      url: scrubber.scrub(url),
+      headers: scrubber.headers(headers),
+      body: truncate(scrubber.scrub(text), this.#opts.storedBodyBytes),
     };
     try {
-      const res = await request(target.destinationUrl, {
+      const res = await request(url, {
         method: method as 'POST',
         headers,
         body: method === 'GET' || method === 'HEAD' ? undefined : text,
@@ -199,8 +234,10 @@ export class Sender {
       });
       const chunks: Buffer[] = [];
       let size = 0;
+      // Read past the stored length by the longest secret's length, so a secret cut at the limit is still masked whole.
+      const keep = this.#opts.storedBodyBytes + 4 + 6 * scrubber.maxLength;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        if (size < this.#opts.storedBodyBytes + 4) chunks.push(chunk);
+        if (size < keep) chunks.push(chunk);
         size += chunk.length;
         if (size > 4 * 1024 * 1024) {
           res.body.destroy();
@@ -208,26 +245,28 @@ export class Sender {
         }
       }
       const durationMs = Math.round(performance.now() - started);
-      const responseText = chunks.length ? Buffer.concat(chunks).toString('utf8') : '';
+      const stored = storedResponseBody(chunks.length ? Buffer.concat(chunks) : Buffer.alloc(0), this.#opts.storedBodyBytes, scrubber);
       const rawHeaders = res.headers as Record<string, string | string[] | undefined>;
       const status = res.statusCode;
       const ok = status >= 200 && status < 300;
+      const said = stored.text === null ? ` (a binary body of ${size} bytes)` : stored.text ? `: ${truncate(stored.text, 300)}` : '';
       return {
         startedAt,
         durationMs,
         request: storedRequest,
         response: {
           status,
-          headers: redactHeaders(rawHeaders),
-          body: scrubSecrets(truncate(responseText, this.#opts.storedBodyBytes), secrets),
+          headers: scrubber.headers(rawHeaders).map((h) => ({ name: h.name, value: storable(h.value) })),
+          body: stored.body || null,
+          bodyEncoding: stored.encoding,
         },
         succeeded: ok,
         errorCode: ok ? null : String(status),
-        errorMessage: ok ? null : `HTTP ${status}${responseText ? `: ${truncate(responseText, 300)}` : ''}`,
+        errorMessage: ok ? null : `HTTP ${status}${said}`,
         rateLimit: parseRateLimit(rawHeaders, new Date()),
         retryAfterSeconds: retryAfterSeconds(rawHeaders['retry-after']),
         rateLimitResetSeconds: rateLimitResetSeconds(rawHeaders),
-        destinationRecordId: ok ? destinationRecordIdOf(responseText) : null,
+        destinationRecordId: ok ? destinationRecordIdOf(stored.text) : null,
       };
     } catch (err) {
       const { code, message } = networkErrorCode(err);
@@ -238,13 +277,26 @@ export class Sender {
         response: null,
         succeeded: false,
         errorCode: code,
-        errorMessage: scrubSecrets(message, secrets),
+        errorMessage: storable(scrubber.scrub(message)),
         rateLimit: null,
         retryAfterSeconds: null,
         rateLimitResetSeconds: null,
         destinationRecordId: null,
       };
     }
+  }
+
+  #scrubberFor(target: OutboundTarget): SecretScrubber {
+    const key = `${target.signingSecret}\u0000${target.credentials ? JSON.stringify(target.credentials) : ''}`;
+    let scrubber = this.#scrubbers.get(key);
+    if (!scrubber) {
+      const forms = secretForms(target.credentials, target.signingSecret);
+      scrubber = new SecretScrubber(forms);
+      this.#opts.secrets?.add(forms);
+      if (this.#scrubbers.size >= 1000) this.#scrubbers.clear();
+      this.#scrubbers.set(key, scrubber);
+    }
+    return scrubber;
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '@switchboard/db';
 import type { EventChangedMessage, LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
+import { refusalReason, storeIsolating } from '../batch-isolation.ts';
 import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -166,9 +167,7 @@ export class DeliveryWorker {
       for (const event of claimed) {
         this.#inFlight++;
         this.#deliver(event, targets.get(event.integrationId))
-          .catch((err: unknown) =>
-            logger.error({ err, eventId: event.id }, 'worker: delivery crashed; the stuck-event reclaim will retry it'),
-          )
+          .catch((err: unknown) => this.#crashed(event, err))
           .finally(() => {
             this.#inFlight--;
             // Claim again once a useful number of slots is free, not after every single completion.
@@ -296,6 +295,7 @@ export class DeliveryWorker {
       responseStatus: result.response?.status ?? null,
       responseHeaders: result.response?.headers ?? null,
       responseBody: result.response?.body ?? null,
+      responseBodyEncoding: result.response?.bodyEncoding === 'BASE64' ? 'BASE64' : null,
       succeeded: result.succeeded,
       errorCode: result.errorCode,
       errorMessage: result.errorMessage,
@@ -364,6 +364,33 @@ export class DeliveryWorker {
     finish({ completion, attempt, signal, rateLimit: result.rateLimit });
   }
 
+  /**
+   * Processing this event threw (a bug, or an input nothing refused earlier): it is recorded FAILED
+   * with the reason rather than left PROCESSING, and retrying the same input would only throw again.
+   */
+  #crashed(event: ClaimedEvent, err: unknown): void {
+    this.#d.logger.error({ err, eventId: event.id }, 'worker: processing an event threw; recorded as FAILED');
+    this.#d.metrics.deliveryAttempts.inc({ outcome: 'failed' });
+    this.#finished.push({
+      event,
+      completion: {
+        id: event.id,
+        claimedAt: event.claimedAt,
+        destinationRecordId: null,
+        status: 'FAILED',
+        nextAttemptAt: null,
+        errorCode: '804',
+        errorMessage: `Switchboard could not process this event (${err instanceof RangeError ? 'its payload is nested too deeply' : 'an internal error'}); it was not sent`,
+        reason: 'processing failed (not retried)',
+        at: new Date(),
+      },
+      attempt: null,
+      signal: null,
+      rateLimit: null,
+    });
+    this.#scheduleFlush();
+  }
+
   /** Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left. */
   #throttleIfAsked(integrationId: string, r: AttemptResult): void {
     let seconds: number | null = null;
@@ -393,26 +420,69 @@ export class DeliveryWorker {
       let failures = 0;
       while (this.#finished.length > 0) {
         const batch = this.#finished.splice(0, 1000);
-        try {
-          await this.#record(batch);
+        // A row the database refuses is isolated (the rest of the batch is recorded) and recorded
+        // again without what it refused; only an unreachable database puts work back in the queue.
+        const { unavailable } = await storeIsolating(
+          batch,
+          (part) => this.#record(part),
+          (f, err) => this.#recordRefused(f, err),
+        );
+        if (!unavailable) {
           failures = 0;
-        } catch (err) {
-          // Nothing is lost: the batch goes back to the front and is written once the database answers.
-          this.#finished.unshift(...batch);
-          failures++;
-          // Stopping with the database gone: give up; the events stay PROCESSING and the stuck-event reclaim re-queues them.
-          if (!this.#running && failures >= 3) {
-            this.#d.logger.error({ events: this.#finished.length }, 'worker: stopping without recording finished attempts');
-            this.#finished = [];
-            return;
-          }
-          this.#d.logger.warn({ err: (err as Error).message, failures }, 'worker: recording attempts failed; retrying');
-          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
+          continue;
         }
+        // Nothing is lost: what was not recorded goes back to the front and is written once the database answers.
+        this.#finished.unshift(...unavailable.items);
+        failures++;
+        // Stopping with the database gone: give up; the events stay PROCESSING and the stuck-event reclaim re-queues them.
+        if (!this.#running && failures >= 3) {
+          this.#d.logger.error({ events: this.#finished.length }, 'worker: stopping without recording finished attempts');
+          this.#finished = [];
+          return;
+        }
+        this.#d.logger.warn({ err: (unavailable.error as Error).message, failures }, 'worker: recording attempts failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** failures)));
       }
     } finally {
       this.#flushing = undefined;
       if (this.#finished.length > 0) this.#scheduleFlush();
+    }
+  }
+
+  /**
+   * The database refused this outcome's row (a value it cannot hold). Record it again without the
+   * exchange's headers and bodies, with the refusal as its error, so the event still moves on; if even
+   * that is refused, set it aside (log and metric) and leave the event to the stuck-event reclaim.
+   */
+  async #recordRefused(f: Finished, err: unknown): Promise<void> {
+    const reason = `Switchboard could not store this exchange as received: ${refusalReason(err)}`;
+    const bare: Finished = {
+      ...f,
+      attempt: f.attempt && {
+        ...f.attempt,
+        requestHeaders: [],
+        requestBody: null,
+        responseHeaders: f.attempt.responseHeaders && [],
+        responseBody: null,
+        errorMessage: f.attempt.errorMessage === null ? null : reason,
+        rateLimit: null,
+      },
+      completion: { ...f.completion, errorMessage: f.completion.errorMessage === null ? null : reason, destinationRecordId: null },
+      rateLimit: null,
+    };
+    try {
+      await this.#record([bare]);
+      this.#d.metrics.refusedRows.inc({ stage: 'delivery' });
+      this.#d.logger.warn(
+        { eventId: f.event.id, reason: refusalReason(err) },
+        'worker: attempt recorded without its exchange (the database refused it)',
+      );
+    } catch (again) {
+      this.#d.metrics.refusedRows.inc({ stage: 'delivery_set_aside' });
+      this.#d.logger.error(
+        { eventId: f.event.id, reason: refusalReason(again) },
+        'worker: an outcome could not be recorded at all; set aside (the stuck-event reclaim will retry the event)',
+      );
     }
   }
 

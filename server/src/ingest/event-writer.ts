@@ -10,6 +10,7 @@ import {
   insertEvents,
   type NewEventRow,
 } from '@switchboard/db';
+import { refusalReason, storeIsolating } from '../batch-isolation.ts';
 import type { AnnounceGate } from '../live/announce-gate.ts';
 
 export type WriteOutcome =
@@ -17,6 +18,8 @@ export type WriteOutcome =
   | { kind: 'duplicate'; id: string; status: ExistingEventRef['status'] }
   /** Not stored: the integration is DISCONNECTED (or was deleted) by the time of the commit. */
   | { kind: 'refused' };
+
+type Created = Extract<WriteOutcome, { kind: 'created' }>;
 
 interface Pending {
   rows: NewEventRow[];
@@ -30,6 +33,8 @@ export interface EventWriterOptions {
   writers: number;
   onCommitted?(created: Array<Extract<WriteOutcome, { kind: 'created' }>>): void;
   onBatch?(rows: number, ms: number): void;
+  /** A request's rows the database refused (set aside with a 400; the rest of its batch committed). */
+  onRefused?(rows: number, err: unknown): void;
   /** Held open from before each insert until its onCommitted has run (see live/announce-gate.ts). */
   gate?: AnnounceGate;
 }
@@ -83,59 +88,78 @@ export class EventWriter {
     const started = performance.now();
     const announced = this.#opts.gate?.begin();
     try {
-      // Repeats of one idempotency key inside the batch: the first is written, the rest answer as its duplicates.
-      const firstByKey = new Map<string, NewEventRow>();
-      const rows: NewEventRow[] = [];
-      for (const p of batch) {
-        for (const r of p.rows) {
-          if (r.idempotencyKey !== null) {
-            const k = `${r.integrationId}\u0000${r.idempotencyKey}`;
-            if (firstByKey.has(k)) continue;
-            firstByKey.set(k, r);
-          }
-          rows.push(r);
-        }
-      }
-      const em = this.#opts.em();
-      const inserted = await insertEvents(em, rows);
-      const created = new Map(inserted.map((r) => [r.id, r]));
-      const missingKeys = rows
-        .filter((r) => !created.has(r.id) && r.idempotencyKey !== null)
-        .map((r) => ({ integrationId: r.integrationId, idempotencyKey: r.idempotencyKey as string }));
-      const existing = new Map<string, ExistingEventRef>();
-      for (const e of await findEventsByIdempotencyKeys(em, missingKeys)) existing.set(`${e.integrationId}\u0000${e.idempotencyKey}`, e);
-      const createdOutcomes: Array<Extract<WriteOutcome, { kind: 'created' }>> = [];
-      const outcomeOf = (r: NewEventRow): WriteOutcome => {
-        const c = created.get(r.id);
-        if (c)
-          return {
-            kind: 'created',
-            id: c.id,
-            workspaceId: c.workspaceId,
-            integrationId: c.integrationId,
-            integrationType: c.integrationType,
-          };
-        if (r.idempotencyKey !== null) {
-          const k = `${r.integrationId}\u0000${r.idempotencyKey}`;
-          const first = firstByKey.get(k);
-          const firstCreated = first && first.id !== r.id ? created.get(first.id) : undefined;
-          if (firstCreated) return { kind: 'duplicate', id: firstCreated.id, status: 'RECEIVED' };
-          const e = existing.get(k);
-          if (e) return { kind: 'duplicate', id: e.id, status: e.status };
-        }
-        return { kind: 'refused' };
-      };
-      for (const p of batch) {
-        const outcomes = p.rows.map(outcomeOf);
-        for (const o of outcomes) if (o.kind === 'created') createdOutcomes.push(o);
-        p.resolve(outcomes);
-      }
+      // A request whose rows the database refuses fails alone (400); the rest of the batch commits.
+      const { results, unavailable } = await storeIsolating(
+        batch,
+        (part) => this.#store(part),
+        (p, err) => {
+          this.#opts.onRefused?.(p.rows.length, err);
+          p.reject(new UnstorableEventError(refusalReason(err)));
+        },
+      );
+      if (unavailable) for (const p of unavailable.items) p.reject(unavailable.error);
       this.#opts.onBatch?.(n, performance.now() - started);
-      if (createdOutcomes.length > 0) this.#opts.onCommitted?.(createdOutcomes);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
+      const created = results.flat();
+      if (created.length > 0) this.#opts.onCommitted?.(created);
     } finally {
       announced?.();
     }
   }
+
+  /** One multi-row insert for these requests; resolves each of them once it has committed. */
+  async #store(batch: Pending[]): Promise<Created[]> {
+    // Repeats of one idempotency key inside the batch: the first is written, the rest answer as its duplicates.
+    const firstByKey = new Map<string, NewEventRow>();
+    const rows: NewEventRow[] = [];
+    for (const p of batch) {
+      for (const r of p.rows) {
+        if (r.idempotencyKey !== null) {
+          const k = `${r.integrationId}\u0000${r.idempotencyKey}`;
+          if (firstByKey.has(k)) continue;
+          firstByKey.set(k, r);
+        }
+        rows.push(r);
+      }
+    }
+    const em = this.#opts.em();
+    const inserted = await insertEvents(em, rows);
+    const created = new Map(inserted.map((r) => [r.id, r]));
+    const missingKeys = rows
+      .filter((r) => !created.has(r.id) && r.idempotencyKey !== null)
+      .map((r) => ({ integrationId: r.integrationId, idempotencyKey: r.idempotencyKey as string }));
+    const existing = new Map<string, ExistingEventRef>();
+    for (const e of await findEventsByIdempotencyKeys(em, missingKeys)) existing.set(`${e.integrationId}\u0000${e.idempotencyKey}`, e);
+    const createdOutcomes: Created[] = [];
+    const outcomeOf = (r: NewEventRow): WriteOutcome => {
+      const c = created.get(r.id);
+      if (c)
+        return {
+          kind: 'created',
+          id: c.id,
+          workspaceId: c.workspaceId,
+          integrationId: c.integrationId,
+          integrationType: c.integrationType,
+        };
+      if (r.idempotencyKey !== null) {
+        const k = `${r.integrationId}\u0000${r.idempotencyKey}`;
+        const first = firstByKey.get(k);
+        const firstCreated = first && first.id !== r.id ? created.get(first.id) : undefined;
+        if (firstCreated) return { kind: 'duplicate', id: firstCreated.id, status: 'RECEIVED' };
+        const e = existing.get(k);
+        if (e) return { kind: 'duplicate', id: e.id, status: e.status };
+      }
+      return { kind: 'refused' };
+    };
+    for (const p of batch) {
+      const outcomes = p.rows.map(outcomeOf);
+      for (const o of outcomes) if (o.kind === 'created') createdOutcomes.push(o);
+      p.resolve(outcomes);
+    }
+    return createdOutcomes;
+  }
+}
+
+/** The database refused this request's rows for their contents (the client's input): a 400, never a 500. */
+export class UnstorableEventError extends Error {
+  override name = 'UnstorableEventError';
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { DatabaseTimeoutError, isDatabaseUnavailable } from './database-errors.ts';
-import type { EventWriter, WriteOutcome } from './event-writer.ts';
+import { type EventWriter, UnstorableEventError, type WriteOutcome } from './event-writer.ts';
 import type { FanOutCache } from './fan-out-cache.ts';
 import type { IntegrationCache } from './integration-cache.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -32,6 +32,9 @@ export interface Refusal {
 
 /** 503 with Retry-After when the database can't be reached (the sender retries); 500 for anything else. Never a stack trace. */
 export function refusal(ctx: IngestContext, err: unknown): Refusal {
+  if (err instanceof UnstorableEventError) {
+    return { status: 400, code: 'UNSTORABLE_EVENT', message: `The event cannot be stored: ${err.message}`, headers: {} };
+  }
   if (isDatabaseUnavailable(err)) {
     ctx.logger.warn({ err: (err as Error).message }, 'ingest: database unavailable');
     return {

@@ -5,6 +5,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.ts';
 import { ENTITIES } from './entities.ts';
+import { registerSecretBox, SecretBox } from './secrets/secret-box.ts';
 
 export const MIGRATIONS_PATH = path.join(import.meta.dirname, 'migrations');
 
@@ -15,6 +16,8 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   poolSize?: number | undefined;
   debug?: boolean | undefined;
+  /** Seals credentials and signing secrets at rest; without one, stored secrets can be read but not written. */
+  secrets?: SecretBox | undefined;
 }
 
 export interface Database {
@@ -60,6 +63,7 @@ export async function openDatabase(opts: DatabaseOptions = {}): Promise<Database
   }
   try {
     const orm = await MikroORM.init(ormConfig(url, { poolSize, debug: opts.debug }));
+    registerSecretBox(orm.config, opts.secrets ?? new SecretBox(null));
     return {
       orm,
       kind: embedded ? 'embedded' : 'postgresql',

@@ -24,3 +24,5 @@ export * from './raw-sql.ts';
 export * from './event/event.repository.ts';
 export * from './delivery-attempt/delivery-attempt.repository.ts';
 export * from './event/event-targets.repository.ts';
+export * from './secrets/secret-box.ts';
+export * from './secrets/seal-stored.ts';

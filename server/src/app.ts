@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Database, migrate, openDatabase } from '@switchboard/db';
+import { type Database, loadSecretBox, migrate, openDatabase, registerSecretBox, sealStoredSecrets } from '@switchboard/db';
 import { Authenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { createGraphQLServer, type Yoga } from './http/graphql.ts';
@@ -12,7 +12,7 @@ import { addHealthRoutes } from './http/health.ts';
 import { addRestLogRoutes } from './http/rest-logs.ts';
 import { sendError } from './http/respond.ts';
 import { Router } from './http/router.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, type Logger, processSecrets } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
 import { attachLiveSockets } from './live/ws.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -49,15 +49,24 @@ export interface BuildOptions {
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
+  const secrets = loadSecretBox({ key: config.secretKey, previous: config.previousSecretKeys, dataDir: config.dataDir });
+  if (secrets.generated && config.databaseUrl)
+    logger.warn({ file: secrets.generated }, 'SWITCHBOARD_SECRET_KEY is not set: secrets are sealed with a key kept in the data folder; set it in production');
   const db =
     opts.db ??
     (await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: path.join(config.dataDir, 'pgdata'),
       poolSize: config.dbPoolSize,
+      secrets: secrets.box,
     }));
+  if (opts.db) registerSecretBox(db.orm.config, secrets.box);
   const applied = await migrate(db.orm);
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  // Credentials and signing secrets stored in clear (before sealing existed) or under an older key.
+  const sealed = await sealStoredSecrets(db.orm.em.fork());
+  if (sealed) logger.info({ integrations: sealed }, 'secrets sealed with the current key');
+  if (config.rootKey) processSecrets.add([config.rootKey]);
 
   const liveBus = createLiveBus(config.redisUrl, logger, metrics);
   const live = liveBus.bus;

@@ -1,8 +1,19 @@
 // Configuration comes from the environment only, validated once at start with one clear message per bad value.
+import { parseSecretKey } from '@switchboard/db';
 import { z } from 'zod';
 import { parseRateLimit, type RateLimitOptions } from './rate-limit.ts';
 
 const bool = z.enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', '']).transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+function isSecretKey(v: string): boolean {
+  try {
+    parseSecretKey(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const secretKey = z.string().refine(isSecretKey, 'must be 32 bytes, as base64 or 64 hex characters (e.g. `openssl rand -base64 32`)');
 
 const positiveInt = (what: string) =>
   z.coerce
@@ -80,8 +91,21 @@ const ConfigSchema = z
           return z.NEVER;
         }
       }),
+    /** Seals credentials and signing secrets at rest (32 bytes, base64 or hex); see README "Secrets at rest". */
+    SWITCHBOARD_SECRET_KEY: secretKey.optional(),
+    /** Earlier keys, comma-separated: they still open what they sealed while everything is re-sealed with the new one. */
+    SWITCHBOARD_SECRET_KEY_PREVIOUS: z
+      .string()
+      .refine((v) => v.split(',').every((k) => !k.trim() || isSecretKey(k)), 'every key must be 32 bytes, as base64 or 64 hex characters')
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     NODE_ENV: z.string().default('production'),
+    /** Set by loadConfig: NODE_ENV=production was given, not defaulted. */
+    NODE_ENV_EXPLICIT: z.boolean().default(false),
+  })
+  .refine((c) => !c.DATABASE_URL || !c.NODE_ENV_EXPLICIT || c.SWITCHBOARD_SECRET_KEY, {
+    path: ['SWITCHBOARD_SECRET_KEY'],
+    message: 'is required in production (NODE_ENV=production with DATABASE_URL): every process sharing the database needs the same key',
   })
   .refine((c) => c.SWITCHBOARD_EVENT_RETENTION_DAYS >= c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS, {
     path: ['SWITCHBOARD_EVENT_RETENTION_DAYS'],
@@ -126,6 +150,8 @@ export interface Config {
   apiRateLimit: RateLimitOptions | null;
   logLevel: string;
   development: boolean;
+  secretKey: string | undefined;
+  previousSecretKeys: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -140,7 +166,7 @@ export class ConfigError extends Error {
 /** Reads the configuration from `env`; throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(present);
+  const parsed = ConfigSchema.safeParse({ ...present, NODE_ENV_EXPLICIT: present.NODE_ENV === 'production' });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -188,5 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,
     development: c.NODE_ENV === 'development',
+    secretKey: c.SWITCHBOARD_SECRET_KEY,
+    previousSecretKeys: c.SWITCHBOARD_SECRET_KEY_PREVIOUS,
   };
 }

@@ -1,5 +1,6 @@
 // Structured JSON logs. Secrets are redacted by path before anything is written.
 import pino, { type Logger } from 'pino';
+import { SecretRegistry } from './secrets/scrubber.ts';
 
 export type { Logger };
 
@@ -19,10 +20,17 @@ export const REDACTED_LOG_PATHS = [
   '*.adminKey',
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * Secrets this process has used (credentials, signing secrets, the root key): every log line is
+ * scrubbed of them before it is written, whatever field or message carries them.
+ */
+export const processSecrets = new SecretRegistry();
+
+export function createLogger(level: string, destination?: pino.DestinationStream, secrets: SecretRegistry = processSecrets): Logger {
   return pino(
     {
       level,
+      hooks: { streamWrite: (line) => secrets.scrub(line) },
       base: { service: 'switchboard' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },

@@ -30,7 +30,7 @@ import { checkSigningSetup } from './ingest/signature.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { AnnounceGate } from './live/announce-gate.ts';
 import type { ServerLiveBus } from './live/bus.ts';
-import type { Logger } from './logger.ts';
+import { type Logger, processSecrets } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface PipelineDeps {
@@ -59,7 +59,7 @@ export interface Pipeline {
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config, db, live, auth, logger, metrics } = deps;
   const em = () => db.orm.em.fork() as EntityManager;
-  const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes });
+  const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes, secrets: processSecrets });
   // RECEIVED before PROCESSING: the worker announces a claim only after the writes it may have seen did.
   const gate = new AnnounceGate();
   const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender, gate });

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { openDatabase, type Database } from '@switchboard/db';
+import { openDatabase, type Database, parseSecretKey, SecretBox } from '@switchboard/db';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from './postgres.ts';
 
 export interface TestDatabase {
@@ -7,6 +7,9 @@ export interface TestDatabase {
   url: string;
   drop(): Promise<void>;
 }
+
+/** The key the test servers and databases seal secrets with (32 bytes, base64). */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** A fresh, migrated PostgreSQL database cloned from this run's template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
@@ -19,7 +22,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 /** A fresh database opened with the ORM; `close()` closes it and drops the database. */
 export async function openTestDatabase(poolSize = 10): Promise<Database & { testDb: TestDatabase }> {
   const testDb = await createTestDatabase();
-  const db = await openDatabase({ databaseUrl: testDb.url, poolSize });
+  const db = await openDatabase({ databaseUrl: testDb.url, poolSize, secrets: new SecretBox(parseSecretKey(TEST_SECRET_KEY)) });
   return {
     ...db,
     testDb,

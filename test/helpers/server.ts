@@ -1,7 +1,7 @@
 // Boots the real Switchboard (HTTP + GraphQL) on a free loopback port against a fresh PostgreSQL
 // database cloned from the run's template.
 import { type App, buildApp, createLogger, loadConfig } from '@switchboard/server';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from './database.ts';
 
 export const TEST_ROOT_KEY = 'test-root-key-0123456789abcdef';
 
@@ -28,6 +28,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     SWITCHBOARD_ROOT_KEY: TEST_ROOT_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SWITCHBOARD_WEB_DIR: '/nonexistent',
+    SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
     ...env,
   });
   const app = await buildApp(config, { logger: createLogger(config.logLevel) });

@@ -1,5 +1,6 @@
 // Integrations, API keys and workspaces over HTTP: create/update validation, lifecycle through the
 // state machine (every invalid transition), scopes for every mutation, secrets never returned.
+import { openSecretJson } from '@switchboard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, type Json, recordingClient } from '../helpers/api.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
@@ -153,11 +154,12 @@ describe('updateIntegration and rotateSigningSecret', () => {
       owner: null,
       subscribedEventTypes: ['a', 'b'],
     });
-    const stored = await s.app.db.orm.em
-      .fork()
-      .getConnection()
-      .execute<{ credentials: unknown }[]>(`select credentials from integration where name = 'Updated'`);
-    expect(stored[0]?.credentials).toEqual({ apiKey: CREDENTIAL });
+    const em = s.app.db.orm.em.fork();
+    const stored = await em.getConnection().execute<{ credentials: string }[]>(`select credentials from integration where name = 'Updated'`);
+    // Sealed at rest (AES-256-GCM), and opens to what was given.
+    expect(stored[0]?.credentials).toMatch(/^sb1:/);
+    expect(stored[0]?.credentials).not.toContain(CREDENTIAL);
+    expect(openSecretJson(em as never, stored[0]?.credentials ?? null)).toEqual({ apiKey: CREDENTIAL });
     const bad = await rec.gql(
       admin,
       `mutation($id: ID!) { updateIntegration(id: $id, input: { destinationUrl: null }) { integration { id } } }`,

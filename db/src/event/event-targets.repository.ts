@@ -3,6 +3,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationState, IntegrationType, SignatureScheme } from '../domain.ts';
 import { queryRows } from '../raw-sql.ts';
+import { openSecret, openSecretJson } from '../secrets/seal-stored.ts';
 
 export interface IngestTarget {
   id: string;
@@ -24,7 +25,8 @@ export async function findIngestTarget(em: EntityManager, integrationId: string)
      from integration where id = $1`,
     [integrationId],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  return row ? { ...row, signingSecret: openSecret(em, row.signingSecret) } : null;
 }
 
 /** A workspace's outbound integrations that take `eventType` (an empty subscription list takes all), not disconnected. */
@@ -60,7 +62,7 @@ export interface DeliveryTarget {
 /** Everything the worker needs to send events of these integrations. */
 export async function findDeliveryTargets(em: EntityManager, integrationIds: readonly string[]): Promise<DeliveryTarget[]> {
   if (integrationIds.length === 0) return [];
-  return queryRows(
+  const rows = await queryRows<Omit<DeliveryTarget, 'credentials'> & { credentials: string | null }>(
     em,
     `select id, workspace_id as "workspaceId", name, type, state, destination_url as "destinationUrl",
             destination_method as "destinationMethod", credentials, signing_secret as "signingSecret",
@@ -68,6 +70,7 @@ export async function findDeliveryTargets(em: EntityManager, integrationIds: rea
      from integration where id = any($1::uuid[])`,
     [integrationIds],
   );
+  return rows.map((r) => ({ ...r, signingSecret: openSecret(em, r.signingSecret), credentials: openSecretJson(em, r.credentials) }));
 }
 
 /** Records that these integrations received events (at most `at`); never moves the time backwards. */

@@ -2,6 +2,8 @@
 // `pnpm db:seed -- --events 1000000 [--workspace <uuid>] [--days 30] [--seed 42]`: fills a workspace with generated history.
 import { parseArgs } from 'node:util';
 import { migrate, openDatabase } from '../database.ts';
+import { sealStoredSecrets } from '../secrets/seal-stored.ts';
+import { loadSecretBox } from '../secrets/secret-box.ts';
 import { generateDemoData } from './generate.ts';
 
 const { values } = parseArgs({
@@ -17,8 +19,10 @@ if (!Number.isInteger(events) || events < 1) {
   console.error(`--events must be a positive whole number (got "${values.events}")`);
   process.exit(2);
 }
+const dataDir = process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard';
 const db = await openDatabase({
   databaseUrl: process.env.DATABASE_URL,
+  secrets: loadSecretBox({ key: process.env.SWITCHBOARD_SECRET_KEY, previous: process.env.SWITCHBOARD_SECRET_KEY_PREVIOUS, dataDir }).box,
   dataDir: `${process.env.SWITCHBOARD_DATA_DIR ?? '.switchboard'}/pgdata`,
   poolSize: 2,
 });
@@ -32,6 +36,8 @@ try {
     seed: Number(values.seed),
     progress: true,
   });
+  // The generator writes integrations with plain SQL: seal their secrets as the server would.
+  await sealStoredSecrets(db.orm.em.fork());
   const rate = Math.round(r.events / (r.ms / 1000));
   console.log(`workspace ${r.workspaceId}: ${r.events} events, ${r.attempts} attempts in ${(r.ms / 1000).toFixed(1)} s (${rate} events/s)`);
 } finally {

@@ -10,6 +10,7 @@ import {
   type SignatureScheme,
 } from '../domain.ts';
 import { newId } from '../ids.ts';
+import { SealedJsonType, SealedStringType } from '../secrets/sealed-types.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
 import { type IntegrationAction, nextIntegrationState } from './integration-state.ts';
 
@@ -69,9 +70,9 @@ const IntegrationSchema = defineEntity({
     destinationUrl: p.text().nullable(),
     destinationMethod: p.string().default('POST'),
     /** Write-only: never serialised, never returned by any API. */
-    credentials: p.json<Record<string, unknown>>().nullable().hidden().lazy(),
+    credentials: p.type(SealedJsonType).$type<Record<string, unknown> | null>().nullable().hidden().lazy(),
     /** Verifies inbound requests or signs outbound ones (`whsec_<base64>`). Never returned except once, on create/rotate. */
-    signingSecret: p.string().hidden(),
+    signingSecret: p.type(SealedStringType).$type<string>().hidden(),
     signatureScheme: p.string().$type<SignatureScheme>().default('STANDARD_WEBHOOKS'),
     /** Header carrying the signature for the HMAC_SHA256_HEX scheme. */
     signatureHeader: p.string().nullable(),

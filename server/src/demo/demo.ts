@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApiKey, createWorkspace, type Database, encodeId, type EntityManager, generateDemoData, queryRows } from '@switchboard/db';
+import { createApiKey, createWorkspace, type Database, encodeId, type EntityManager, generateDemoData, openSecret, queryRows, sealStoredSecrets } from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
@@ -91,6 +91,8 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
           progress: false,
           connections: db.kind === 'embedded' ? 1 : 2,
         });
+        // The generator writes integrations with plain SQL: seal their credentials and secrets at once.
+        await sealStoredSecrets(em());
         logger.info({ events: result.events, attempts: result.attempts, ms: result.ms }, 'demo: history generated');
         // The banner is for the person who just ran `start`: the key is shown here once, on purpose.
         console.log(
@@ -128,11 +130,14 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
   function startTraffic(baseUrl: string, demo: DemoState): void {
     let integrations: DemoIntegration[] = [];
     const refresh = async () => {
-      integrations = await queryRows<DemoIntegration>(
-        em(),
-        `select id, type, provider, signing_secret, subscribed_event_types from integration where workspace_id = $1 and state <> 'DISCONNECTED'`,
-        [demo.workspaceId],
-      );
+      const m = em();
+      integrations = (
+        await queryRows<DemoIntegration>(
+          m,
+          `select id, type, provider, signing_secret, subscribed_event_types from integration where workspace_id = $1 and state <> 'DISCONNECTED'`,
+          [demo.workspaceId],
+        )
+      ).map((i) => ({ ...i, signing_secret: openSecret(m, i.signing_secret) }));
     };
     const perTickMs = 1000 / config.demoRate;
     let n = 0;

@@ -51,7 +51,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const metrics = createMetrics();
   const secrets = loadSecretBox({ key: config.secretKey, previous: config.previousSecretKeys, dataDir: config.dataDir });
   if (secrets.generated && config.databaseUrl)
-    logger.warn({ file: secrets.generated }, 'SWITCHBOARD_SECRET_KEY is not set: secrets are sealed with a key kept in the data folder; set it in production');
+    logger.warn(
+      { file: secrets.generated },
+      'SWITCHBOARD_SECRET_KEY is not set: secrets are sealed with a key kept in the data folder; set it in production',
+    );
   const db =
     opts.db ??
     (await openDatabase({
@@ -61,11 +64,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       secrets: secrets.box,
     }));
   if (opts.db) registerSecretBox(db.orm.config, secrets.box);
-  const applied = await migrate(db.orm);
-  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
-  // Credentials and signing secrets stored in clear (before sealing existed) or under an older key.
-  const sealed = await sealStoredSecrets(db.orm.em.fork());
-  if (sealed) logger.info({ integrations: sealed }, 'secrets sealed with the current key');
+  try {
+    const applied = await migrate(db.orm);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    // Credentials and signing secrets stored in clear (before sealing existed) or under an older key.
+    const sealed = await sealStoredSecrets(db.orm.em.fork());
+    if (sealed) logger.info({ integrations: sealed }, 'secrets sealed with the current key');
+  } catch (err) {
+    if (!opts.db) await db.close();
+    throw err;
+  }
   if (config.rootKey) processSecrets.add([config.rootKey]);
 
   const liveBus = createLiveBus(config.redisUrl, logger, metrics);

@@ -155,7 +155,9 @@ describe('updateIntegration and rotateSigningSecret', () => {
       subscribedEventTypes: ['a', 'b'],
     });
     const em = s.app.db.orm.em.fork();
-    const stored = await em.getConnection().execute<{ credentials: string }[]>(`select credentials from integration where name = 'Updated'`);
+    const stored = await em
+      .getConnection()
+      .execute<{ credentials: string }[]>(`select credentials from integration where name = 'Updated'`);
     // Sealed at rest (AES-256-GCM), and opens to what was given.
     expect(stored[0]?.credentials).toMatch(/^sb1:/);
     expect(stored[0]?.credentials).not.toContain(CREDENTIAL);

@@ -26,13 +26,18 @@ export function parseSecretKey(text: string): Buffer {
   let bytes: Buffer | null = null;
   if (/^[0-9a-fA-F]{64}$/.test(t)) bytes = Buffer.from(t, 'hex');
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (!bytes || bytes.length !== 32) throw new SecretKeyError('must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
+  if (!bytes || bytes.length !== 32)
+    throw new SecretKeyError('must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
   return bytes;
 }
 
 function keyOf(bytes: Buffer): Key {
   const derive = (label: string) => createSecretKey(createHmac('sha256', bytes).update(label).digest());
-  return { id: createHash('sha256').update(bytes).digest('hex').slice(0, 8), enc: derive('switchboard/enc'), mac: derive('switchboard/nonce') };
+  return {
+    id: createHash('sha256').update(bytes).digest('hex').slice(0, 8),
+    enc: derive('switchboard/enc'),
+    mac: derive('switchboard/nonce'),
+  };
 }
 
 export class SecretBox {
@@ -72,7 +77,10 @@ export class SecretBox {
     if (!value.startsWith(PREFIX)) return value;
     const sep = value.indexOf(':', PREFIX.length);
     const key = this.#byId.get(value.slice(PREFIX.length, sep));
-    if (!key) throw new SecretKeyError(`a stored secret was sealed with key ${value.slice(PREFIX.length, sep)}, which is not configured (SWITCHBOARD_SECRET_KEY / SWITCHBOARD_SECRET_KEY_PREVIOUS)`);
+    if (!key)
+      throw new SecretKeyError(
+        `a stored secret was sealed with key ${value.slice(PREFIX.length, sep)}, which is not configured (SWITCHBOARD_SECRET_KEY / SWITCHBOARD_SECRET_KEY_PREVIOUS)`,
+      );
     const raw = Buffer.from(value.slice(sep + 1), 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', key.enc, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(12, 28));

@@ -8,7 +8,17 @@
 import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createApiKey, createWorkspace, type Database, encodeId, type EntityManager, generateDemoData, openSecret, queryRows, sealStoredSecrets } from '@switchboard/db';
+import {
+  createApiKey,
+  createWorkspace,
+  type Database,
+  encodeId,
+  type EntityManager,
+  generateDemoData,
+  openSecret,
+  queryRows,
+  sealStoredSecrets,
+} from '@switchboard/db';
 import type { Config } from '../config.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';

@@ -47,8 +47,15 @@ export const SERVER_NODE_FLAGS: string[] = (process.env.SWITCHBOARD_NODE_FLAGS ?
   .split(/\s+/)
   .filter(Boolean);
 
+/** The key benchmark servers and the benchmarks' own database handles seal secrets with. */
+export const BENCH_SECRET_KEY = Buffer.alloc(32, 9).toString('base64');
+
 export async function spawnNode(args: string[], env: Record<string, string>, healthUrl: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, SWITCHBOARD_SECRET_KEY: BENCH_SECRET_KEY, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {

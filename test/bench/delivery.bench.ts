@@ -13,9 +13,11 @@ import {
   newId,
   newTraceId,
   openDatabase,
+  parseSecretKey,
+  SecretBox,
   queryRows,
 } from '@switchboard/db';
-import { adminSql, closedLoop, fmt, freePort, freshDatabase, SERVER_NODE_FLAGS, spawnNode, stop } from './bench-util.ts';
+import { adminSql, BENCH_SECRET_KEY, closedLoop, fmt, freePort, freshDatabase, SERVER_NODE_FLAGS, spawnNode, stop } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +44,7 @@ const baseline = await closedLoop(
 
 const dbName = 'sbbench_delivery';
 const url = await freshDatabase(dbName);
-const db = await openDatabase({ databaseUrl: url, poolSize: 4 });
+const db = await openDatabase({ databaseUrl: url, secrets: new SecretBox(parseSecretKey(BENCH_SECRET_KEY)), poolSize: 4 });
 const em = db.orm.em.fork();
 const { workspace } = await createWorkspace(em, 'Bench');
 const integration = em.create(Integration, {

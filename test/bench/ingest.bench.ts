@@ -14,10 +14,13 @@ import {
   generateSigningSecret,
   Integration,
   openDatabase,
+  parseSecretKey,
+  SecretBox,
   queryRows,
 } from '@switchboard/db';
 import {
   adminSql,
+  BENCH_SECRET_KEY,
   closedLoop,
   fmt,
   freePort,
@@ -43,7 +46,7 @@ const RATE = Number(values.rate);
 
 const dbName = 'sbbench_ingest';
 const url = await freshDatabase(dbName);
-const db = await openDatabase({ databaseUrl: url, poolSize: 2 });
+const db = await openDatabase({ databaseUrl: url, secrets: new SecretBox(parseSecretKey(BENCH_SECRET_KEY)), poolSize: 2 });
 const em = db.orm.em.fork();
 const { workspace } = await createWorkspace(em, 'Bench');
 const integration = em.create(Integration, {

@@ -12,10 +12,12 @@ import {
   generateSigningSecret,
   Integration,
   openDatabase,
+  parseSecretKey,
   queryRows,
+  SecretBox,
 } from '@switchboard/db';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { createTestDatabase, TEST_SECRET_KEY, type TestDatabase } from '../helpers/database.ts';
 import { type Receiver, standardHeaders, startReceiver, waitFor } from '../helpers/pipeline.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -31,7 +33,7 @@ async function freePort(): Promise<number> {
 function startServer(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [path.join(ROOT, 'server', 'src', 'main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', SWITCHBOARD_WEB_DIR: '/nonexistent', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', SWITCHBOARD_WEB_DIR: '/nonexistent', SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY, ...env },
     stdio: ['ignore', process.env.KILL_TEST_DEBUG ? 'inherit' : 'ignore', 'inherit'],
   });
   return child;
@@ -50,7 +52,7 @@ describe('kill -9 during ingest', () => {
   it('keeps every acknowledged event and delivers it after a restart', async () => {
     testDb = await createTestDatabase();
     receiver = await startReceiver();
-    const db = await openDatabase({ databaseUrl: testDb.url, poolSize: 2 });
+    const db = await openDatabase({ databaseUrl: testDb.url, poolSize: 2, secrets: new SecretBox(parseSecretKey(TEST_SECRET_KEY)) });
     let integration: Integration;
     try {
       const em = db.orm.em.fork();
@@ -80,7 +82,7 @@ describe('kill -9 during ingest', () => {
       SWITCHBOARD_WORKER_POLL_MS: '100',
     };
     child = startServer(env);
-    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 30_000, 'server up');
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 90_000, 'server up');
 
     const publicId = encodeId('Integration', integration.id);
     const acked = new Set<string>();
@@ -122,7 +124,7 @@ describe('kill -9 during ingest', () => {
       dead.exitCode !== null || dead.signalCode !== null ? resolve() : dead.once('exit', () => resolve()),
     );
     child = startServer(env);
-    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 30_000, 'server back');
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, 90_000, 'server back');
     if (process.env.KILL_TEST_DEBUG) console.error('restarted');
 
     const check = await openDatabase({ databaseUrl: testDb.url, poolSize: 2 });
@@ -156,5 +158,5 @@ describe('kill -9 during ingest', () => {
     } finally {
       await check.close();
     }
-  }, 120_000);
+  }, 300_000);
 });

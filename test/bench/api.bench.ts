@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { generateDemoData, migrate, openDatabase } from '@switchboard/db';
 import { buildApp, createLogger, loadConfig } from '@switchboard/server';
 import pg from 'pg';
+import { BENCH_SECRET_KEY } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +55,7 @@ if (!reuse) {
 
 const config = loadConfig({
   DATABASE_URL: url,
+  SWITCHBOARD_SECRET_KEY: BENCH_SECRET_KEY,
   PORT: '0',
   SWITCHBOARD_ROOT_KEY: ROOT,
   SWITCHBOARD_WORKER: '0',

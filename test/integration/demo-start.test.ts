@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildApp, createLogger, loadConfig } from '@switchboard/server';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TEST_SECRET_KEY } from '../helpers/database.ts';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -24,6 +25,7 @@ describe('demo start on the embedded database', () => {
   it('refuses with 503 while seeding, then is ready with a working demo key', async () => {
     const port = await freePort();
     const config = loadConfig({
+      SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
       SWITCHBOARD_DATA_DIR: dir,
       PORT: String(port),
       SWITCHBOARD_DEMO: '1',
@@ -68,5 +70,5 @@ describe('demo start on the embedded database', () => {
       await started.catch(() => undefined);
       await app.stop();
     }
-  });
+  }, 180_000);
 });

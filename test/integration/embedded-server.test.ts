@@ -1,8 +1,8 @@
 // The server on its embedded database (no DATABASE_URL): what `npm start` runs on a bare machine.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createWorkspace } from '@switchboard/db';
+import { createWorkspace, parseSecretKey, SecretBox } from '@switchboard/db';
 import { type App, buildApp, createLogger, loadConfig } from '@switchboard/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,6 +27,13 @@ describe('server on the embedded database', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ready', database: 'embedded' });
     expect(app.db.kind).toBe('embedded');
+  });
+
+  it('generated its secret key into the data dir, readable by its owner only, and seals with it', async () => {
+    const key = path.join(dir, 'secret.key');
+    expect(statSync(key).mode & 0o777).toBe(0o600);
+    const box = new SecretBox(parseSecretKey(readFileSync(key, 'utf8')));
+    expect(box.open(box.seal('whsec_x'))).toBe('whsec_x');
   });
 
   it('answers GraphQL with a workspace key', async () => {

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, liveClient, type Receiver, startReceiver } from '../helpers/live.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
+import { TEST_SECRET_KEY } from '../helpers/database.ts';
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -54,6 +55,7 @@ describe('live fan-out across replicas (Redis)', () => {
     // Settings are cached for a minute on both, so only the bus's invalidations explain fresh answers.
     a = await startTestServer({ REDIS_URL, SWITCHBOARD_WORKER: '0', SWITCHBOARD_SETTINGS_CACHE_MS: '60000' });
     const config = loadConfig({
+      SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
       DATABASE_URL: a.testDb.url,
       REDIS_URL,
       PORT: '0',

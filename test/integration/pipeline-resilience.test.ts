@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminQuery } from '../helpers/postgres.ts';
 import { addIntegration, type Receiver, seedWorkspace, sql, standardHeaders, startReceiver, waitFor } from '../helpers/pipeline.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
+import { TEST_SECRET_KEY } from '../helpers/database.ts';
 
 describe('two workers on one table', () => {
   let server: TestServer;
@@ -15,6 +16,7 @@ describe('two workers on one table', () => {
     server = await startTestServer(env);
     second = await buildApp(
       loadConfig({
+        SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
         DATABASE_URL: server.testDb.url,
         PORT: '0',
         SWITCHBOARD_ROOT_KEY: TEST_ROOT_KEY,

@@ -99,15 +99,17 @@ export class EventWriter {
       );
       if (unavailable) for (const p of unavailable.items) p.reject(unavailable.error);
       this.#opts.onBatch?.(n, performance.now() - started);
-      const created = results.flat();
+      // Announced before anyone is answered, so a caller that hears "created" can count on its RECEIVED being out.
+      const created = results.flatMap((r) => r.created);
       if (created.length > 0) this.#opts.onCommitted?.(created);
+      for (const r of results) for (const [p, outcomes] of r.answers) p.resolve(outcomes);
     } finally {
       announced?.();
     }
   }
 
-  /** One multi-row insert for these requests; resolves each of them once it has committed. */
-  async #store(batch: Pending[]): Promise<Created[]> {
+  /** One multi-row insert for these requests: what was created, and each request's answer once it has committed. */
+  async #store(batch: Pending[]): Promise<{ created: Created[]; answers: Array<[Pending, WriteOutcome[]]> }> {
     // Repeats of one idempotency key inside the batch: the first is written, the rest answer as its duplicates.
     const firstByKey = new Map<string, NewEventRow>();
     const rows: NewEventRow[] = [];
@@ -150,12 +152,12 @@ export class EventWriter {
       }
       return { kind: 'refused' };
     };
-    for (const p of batch) {
+    const answers = batch.map((p): [Pending, WriteOutcome[]] => {
       const outcomes = p.rows.map(outcomeOf);
       for (const o of outcomes) if (o.kind === 'created') createdOutcomes.push(o);
-      p.resolve(outcomes);
-    }
-    return createdOutcomes;
+      return [p, outcomes];
+    });
+    return { created: createdOutcomes, answers };
   }
 }
 

@@ -26,3 +26,5 @@ export * from './delivery-attempt/delivery-attempt.repository.ts';
 export * from './event/event-targets.repository.ts';
 export * from './secrets/secret-box.ts';
 export * from './secrets/seal-stored.ts';
+export * from './event/renew-leases.ts';
+export * from './event/release-expired-leases.ts';

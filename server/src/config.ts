@@ -70,6 +70,8 @@ const ConfigSchema = z
     SWITCHBOARD_DEMO_RATE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(3),
     /** Seconds an event may stay PROCESSING before it counts as stuck (its worker died) and is reclaimed. */
     SWITCHBOARD_STUCK_AFTER_SECONDS: positiveInt('stuck threshold').default(15 * 60),
+    /** How long a worker's claim on an event lasts unless it renews it (it does, every third of this, while it works). */
+    SWITCHBOARD_LEASE_SECONDS: positiveInt('lease duration').default(30),
     /** How often retention and stuck-event reclaim run, in seconds. */
     SWITCHBOARD_JOBS_INTERVAL_SECONDS: positiveInt('jobs interval').default(60),
     /** Bytes queued for one live socket before it is dropped as a consumer that stopped reading. */
@@ -137,6 +139,7 @@ export interface Config {
   ingestWriters: number;
   ingestTimeoutMs: number;
   stuckAfterMs: number;
+  leaseMs: number;
   demoEvents: number;
   demoRate: number;
   jobsIntervalMs: number;
@@ -203,6 +206,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestWriters: c.SWITCHBOARD_INGEST_WRITERS,
     ingestTimeoutMs: c.SWITCHBOARD_INGEST_TIMEOUT_MS,
     stuckAfterMs: c.SWITCHBOARD_STUCK_AFTER_SECONDS * 1000,
+    leaseMs: c.SWITCHBOARD_LEASE_SECONDS * 1000,
     demoEvents: c.SWITCHBOARD_DEMO_EVENTS,
     demoRate: c.SWITCHBOARD_DEMO_RATE,
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,

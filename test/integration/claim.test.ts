@@ -48,11 +48,11 @@ describe('claimDueEvents', () => {
     await dueAtArrival();
     await transition(server, paused.id, 'pause');
 
-    const claimed = await claimDueEvents(em(), { now: new Date(), limit: 4 });
+    const claimed = await claimDueEvents(em(), { now: new Date(), limit: 4, owner: 'test', leaseMs: 30_000 });
     // a@1000, a@1001, a@1002 / b@1002 tie on time (received order), then b@1003 or a@1003...
     expect(claimed.map((c) => c.receivedAt.getTime() - base)).toEqual([1000_000, 1001_000, 1002_000, 1002_000]);
     expect(claimed.every((c) => c.integrationId !== paused.id)).toBe(true);
-    const rest = await claimDueEvents(em(), { now: new Date(), limit: 100 });
+    const rest = await claimDueEvents(em(), { now: new Date(), limit: 100, owner: 'test', leaseMs: 30_000 });
     expect(rest).toHaveLength(6);
     expect(rest.map((c) => c.receivedAt.getTime())).toEqual([...rest.map((c) => c.receivedAt.getTime())].sort((x, y) => x - y));
     const [held] = await sql<{ n: number }>(
@@ -68,7 +68,7 @@ describe('claimDueEvents', () => {
     const a = await outbound();
     await insertEvents(em(), rows(a.id, 3, 0, 'later'));
     await sql(server, `update event set next_attempt_at = now() + interval '1 hour' where integration_id = $1`, [a.id]);
-    expect(await claimDueEvents(em(), { now: new Date(), limit: 10 })).toEqual([]);
+    expect(await claimDueEvents(em(), { now: new Date(), limit: 10, owner: 'test', leaseMs: 30_000 })).toEqual([]);
   });
 
   it('concurrent claimers never take the same event, and together take them all', async () => {
@@ -81,7 +81,7 @@ describe('claimDueEvents', () => {
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         for (;;) {
-          const got = await claimDueEvents(em(), { now: new Date(), limit: 25 });
+          const got = await claimDueEvents(em(), { now: new Date(), limit: 25, owner: 'test', leaseMs: 30_000 });
           if (got.length === 0) return;
           for (const c of got) seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
         }

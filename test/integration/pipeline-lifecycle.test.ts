@@ -145,7 +145,12 @@ describe('pipeline lifecycle', () => {
     try {
       const id = await ingest(integ, { type: 'stuck.test' });
       // A worker claims it and dies: its claim is 20 minutes old.
-      const claimed = await claimDueEvents(server.app.db.orm.em.fork() as EntityManager, { now: new Date(), limit: 10 });
+      const claimed = await claimDueEvents(server.app.db.orm.em.fork() as EntityManager, {
+        now: new Date(),
+        limit: 10,
+        owner: 'test',
+        leaseMs: 30_000,
+      });
       expect(claimed.map((c) => c.eventType)).toContain('stuck.test');
       await sql(server, `update event set processing_started_at = now() - interval '20 minutes' where status = 'PROCESSING'`);
       await server.app.runtime.jobs.runOnce();

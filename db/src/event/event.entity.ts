@@ -37,6 +37,9 @@ const EventSchema = defineEntity({
     nextAttemptAt: p.datetime().nullable(),
     /** Set while PROCESSING: the claim time, to find stuck events. */
     processingStartedAt: p.datetime().nullable(),
+    /** While PROCESSING: the worker process holding the claim, and until when (renewed while it works on it). */
+    leaseOwner: p.string().nullable(),
+    leaseExpiresAt: p.datetime().nullable(),
     errorCode: p.string().nullable(),
     errorMessage: p.text().nullable(),
     payload: p.json<unknown>().nullable().lazy(),
@@ -62,6 +65,10 @@ const EventSchema = defineEntity({
     {
       name: 'event_processing_idx',
       expression: 'create index "event_processing_idx" on "event" ("processing_started_at") where "status" = \'PROCESSING\'',
+    },
+    {
+      name: 'event_lease_idx',
+      expression: 'create index "event_lease_idx" on "event" ("lease_expires_at") where "status" = \'PROCESSING\'',
     },
     { name: 'event_received_at_idx', properties: ['receivedAt'] },
     {

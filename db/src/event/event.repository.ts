@@ -19,7 +19,7 @@ import type { EventStatusChange } from './event-status.ts';
  * rows (an insert with a negative count would trip the `count >= 0` check before ON CONFLICT is
  * considered); increments upsert in key order so concurrent writers lock rollup rows in one order.
  */
-const ROLLUP_CTE = `grouped as (
+export const ROLLUP_CTE = `grouped as (
   select workspace_id, date_trunc('hour', received_at, 'UTC') as hour, integration_id, status, error_code,
          min(integration_type) as integration_type, sum(delta)::int as delta, min(received_at) as first_at, max(received_at) as last_at
   from deltas
@@ -43,7 +43,8 @@ roll_up as (
 )`;
 
 /** The rollup error code of an event in SQL: its code for RETRYING/FAILED, '' otherwise. */
-const rollupCode = (status: string, code: string) => `case when ${status} in ('RETRYING', 'FAILED') then coalesce(${code}, '') else '' end`;
+export const rollupCode = (status: string, code: string) =>
+  `case when ${status} in ('RETRYING', 'FAILED') then coalesce(${code}, '') else '' end`;
 
 /** Timestamps come back from the driver as PostgreSQL text. */
 export function pgDate(v: string | Date): Date {
@@ -193,7 +194,14 @@ export interface ClaimedEvent {
  */
 export async function claimDueEvents(
   em: EntityManager,
-  opts: { now: Date; limit: number; skipIntegrationIds?: readonly string[] },
+  opts: {
+    now: Date;
+    limit: number;
+    skipIntegrationIds?: readonly string[];
+    /** The claiming worker process, and how long its lease lasts unless renewed. */
+    owner: string;
+    leaseMs: number;
+  },
 ): Promise<ClaimedEvent[]> {
   const at = opts.now.toISOString();
   const rows = await queryRows<Omit<ClaimedEvent, 'receivedAt' | 'claimedAt'> & { receivedAt: string }>(
@@ -227,6 +235,7 @@ export async function claimDueEvents(
      upd as (
        update event e set
          status = 'PROCESSING', processing_started_at = $1::timestamptz, updated_at = $1::timestamptz,
+         lease_owner = $6::text, lease_expires_at = $7::timestamptz,
          attempt_count = e.attempt_count + 1,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', due.old_status, 'to', 'PROCESSING', 'at', $4::text, 'reason', null))
        from due where e.id = due.id
@@ -244,7 +253,15 @@ export async function claimDueEvents(
             attempt_count as "attemptCount", retry_base as "retryBase", payload, payload_expired as "payloadExpired",
             old_status as "previousStatus"
      from upd order by received_at`,
-    [at, opts.limit, opts.skipIntegrationIds ?? [], at, opts.limit * 2],
+    [
+      at,
+      opts.limit,
+      opts.skipIntegrationIds ?? [],
+      at,
+      opts.limit * 2,
+      opts.owner,
+      new Date(opts.now.getTime() + opts.leaseMs).toISOString(),
+    ],
   );
   return rows.map((r) => ({ ...r, receivedAt: pgDate(r.receivedAt), claimedAt: opts.now }));
 }
@@ -282,7 +299,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
      ),
      upd as (
        update event e set
-         status = t.status, updated_at = t.at, processing_started_at = null,
+         status = t.status, updated_at = t.at, processing_started_at = null, lease_owner = null, lease_expires_at = null,
          next_attempt_at = t.next_attempt_at,
          error_code = case when t.status = 'DELIVERED' then e.error_code else t.error_code end,
          error_message = case when t.status = 'DELIVERED' then e.error_message else t.error_message end,
@@ -439,8 +456,8 @@ export async function reclaimStuckEvents(
      ),
      upd as (
        update event e set
-         status = 'RETRYING', processing_started_at = null, next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz,
-         error_code = 'STUCK', error_message = $4::text,
+         status = 'RETRYING', processing_started_at = null, lease_owner = null, lease_expires_at = null,
+         next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz, error_code = 'STUCK', error_message = $4::text,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', 'PROCESSING', 'to', 'RETRYING', 'at', $5::text, 'reason', $4::text))
        from stuck where e.id = stuck.id
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at

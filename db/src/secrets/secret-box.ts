@@ -26,8 +26,7 @@ export function parseSecretKey(text: string): Buffer {
   let bytes: Buffer | null = null;
   if (/^[0-9a-fA-F]{64}$/.test(t)) bytes = Buffer.from(t, 'hex');
   else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) bytes = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (bytes?.length !== 32)
-    throw new SecretKeyError('must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
+  if (bytes?.length !== 32) throw new SecretKeyError('must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -base64 32`)');
   return bytes;
 }
 

@@ -17,7 +17,11 @@ import {
   type NewDeliveryAttempt,
   newId,
   recordDeliveries,
+  releaseExpiredLeases,
+  renewLeases,
 } from '@switchboard/db';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { EventChangedMessage, LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
 import { refusalReason, storeIsolating } from '../batch-isolation.ts';
@@ -65,6 +69,12 @@ export class DeliveryWorker {
   readonly #throttledUntil = new Map<string, number>();
   /** The earliest retry this worker scheduled (ms epoch): it looks again then rather than at the next poll. */
   #nextRetryAt = Number.POSITIVE_INFINITY;
+  /** This process's name on its leases. */
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /** Events this worker holds a lease on (claimed, not yet recorded). */
+  readonly #leased = new Set<string>();
+  #leaseTimer: NodeJS.Timeout | undefined;
+  #leaseWork: Promise<void> = Promise.resolve();
 
   constructor(deps: WorkerDeps) {
     this.#d = deps;
@@ -78,17 +88,61 @@ export class DeliveryWorker {
     if (this.#running) return;
     this.#running = true;
     this.#loop = this.#run();
+    // Renew this worker's leases and release the expired ones of workers that stopped, a few times per lease.
+    const every = Math.max(200, Math.floor(this.#d.config.leaseMs / 3));
+    this.#leaseTimer = setInterval(() => {
+      this.#leaseWork = this.#leaseWork.then(() => this.#tendLeases());
+    }, every);
+    this.#leaseTimer.unref();
+  }
+
+  async #tendLeases(): Promise<void> {
+    const { config, logger, metrics } = this.#d;
+    const now = new Date();
+    try {
+      if (this.#leased.size > 0) await renewLeases(this.#em(), this.owner, [...this.#leased], new Date(now.getTime() + config.leaseMs));
+      const released = (await this.#d.gate?.hold(() => this.#releaseExpired(now))) ?? (await this.#releaseExpired(now));
+      if (released > 0) {
+        metrics.eventsReclaimed.inc(released);
+        logger.warn({ released }, 'worker: released events whose lease expired (their worker stopped); queued again');
+        this.poke();
+      }
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'worker: renewing or releasing leases failed; retrying');
+    }
+  }
+
+  async #releaseExpired(now: Date): Promise<number> {
+    const rows = await releaseExpiredLeases(this.#em(), {
+      now,
+      limit: 1000,
+      reason: 'lease expired: the worker holding it stopped; queued again',
+    });
+    for (const r of rows)
+      this.#d.live.publish('event:changed', {
+        workspaceId: r.workspaceId,
+        eventId: r.id,
+        integrationId: r.integrationId,
+        integrationType: r.integrationType,
+        status: r.status,
+        previousStatus: 'PROCESSING',
+        errorCode: r.errorCode,
+        at: now.toISOString(),
+      });
+    return rows.length;
   }
 
   /** Stops claiming, lets in-flight sends finish (bounded by their timeout) and records them. */
   async stop(): Promise<void> {
     if (!this.#running) return;
     this.#running = false;
+    clearInterval(this.#leaseTimer);
     this.poke();
     await this.#loop;
     const deadline = Date.now() + this.#d.config.httpTimeoutMs + 2000;
     while (this.#inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await this.#flushNow();
+    await this.#leaseWork;
   }
 
   /** New work may be due (an ingest commit, a resume, a replay). */
@@ -132,7 +186,10 @@ export class DeliveryWorker {
           now: new Date(now),
           limit: Math.min(free, config.workerBatchSize),
           skipIntegrationIds: skip,
+          owner: this.owner,
+          leaseMs: config.leaseMs,
         });
+        for (const e of claimed) this.#leased.add(e.id);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'worker: claim failed; retrying');
         await this.#sleep(1000);
@@ -159,7 +216,8 @@ export class DeliveryWorker {
       try {
         targets = await this.#loadTargets(claimed);
       } catch (err) {
-        // Claimed but can't be sent: the stuck-event reclaim returns them to the queue.
+        // Claimed but can't be sent: their leases are left to expire, which returns them to the queue.
+        for (const e of claimed) this.#leased.delete(e.id);
         logger.error({ err: (err as Error).message }, 'worker: loading integrations failed');
         await this.#sleep(1000);
         continue;
@@ -478,6 +536,8 @@ export class DeliveryWorker {
         'worker: attempt recorded without its exchange (the database refused it)',
       );
     } catch (again) {
+      // No longer renewed: its lease expires and the event is queued again.
+      this.#leased.delete(f.event.id);
       this.#d.metrics.refusedRows.inc({ stage: 'delivery_set_aside' });
       this.#d.logger.error(
         { eventId: f.event.id, reason: refusalReason(again) },
@@ -498,6 +558,7 @@ export class DeliveryWorker {
       completions: batch.map((f) => f.completion),
       outcomes,
     });
+    for (const f of batch) this.#leased.delete(f.event.id);
     metrics.deliveryRecordRows.observe(batch.length);
     metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
     // Past the threshold of consecutive 401/403, the integration moves to ERROR (rare: its own transaction;

@@ -117,11 +117,16 @@ export function findEvent(em: EntityManager, workspaceId: string, id: string): P
 /** Most events one `replayEvents` call re-opens; a larger match is refused with a clear message. */
 export const MAX_REPLAY = 10_000;
 
-/** The filter's conditions plus "replayable": what replayEvents takes and replayPreview counts. */
-function replayableWhere(workspaceId: string, filter: EventFilter): ReturnType<typeof filterSql> {
+/**
+ * The filter's conditions plus "replayable": what replayEvents takes and replayPreview counts. An event
+ * whose payload has expired has nothing left to send, so it is not replayable (re-opening it would only
+ * fail at once and overwrite the outcome it really had); `expired` selects those instead, to count them.
+ */
+function replayableWhere(workspaceId: string, filter: EventFilter, expired = false): ReturnType<typeof filterSql> {
   const w = filterSql(workspaceId, filter);
   w.sql.push('e.status in (?)');
   w.params.push([...REPLAYABLE_STATUSES]);
+  w.sql.push(expired ? 'e.payload_expired' : 'not e.payload_expired');
   return w;
 }
 
@@ -138,9 +143,18 @@ export async function replayableEventIds(em: EntityManager, workspaceId: string,
   return rows.map((r) => r.id);
 }
 
-/** How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap` rows). */
-export async function countReplayableEvents(em: EntityManager, workspaceId: string, filter: EventFilter, cap: number): Promise<number> {
-  const w = replayableWhere(workspaceId, filter);
+/**
+ * How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap`
+ * rows); with `expired`, how many DELIVERED/FAILED events match but are left out because their payload expired.
+ */
+export async function countReplayableEvents(
+  em: EntityManager,
+  workspaceId: string,
+  filter: EventFilter,
+  cap: number,
+  expired = false,
+): Promise<number> {
+  const w = replayableWhere(workspaceId, filter, expired);
   const [row] = await em
     .getConnection()
     .execute<{ n: number }[]>(

@@ -380,7 +380,7 @@ export async function recordDeliveries(
 }
 
 /**
- * Re-opens DELIVERED/FAILED events of one workspace for a new attempt cycle (RECEIVED, due now,
+ * Re-opens DELIVERED/FAILED events (payload not expired) of one workspace for a new attempt cycle (RECEIVED, due now,
  * history kept, last error cleared), moving rollups, in one statement. Returns the ids re-opened.
  */
 export async function reopenEvents(
@@ -397,6 +397,8 @@ export async function reopenEvents(
     `with target as (
        select e.id, e.status as old_status, e.error_code as old_code from event e
        where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ('DELIVERED', 'FAILED')
+         -- nothing left to send: re-opening would only fail and overwrite the outcome the event really had
+         and not e.payload_expired
        order by e.id
        for update
      ),

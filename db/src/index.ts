@@ -24,3 +24,4 @@ export * from './raw-sql.ts';
 export * from './event/event.repository.ts';
 export * from './delivery-attempt/delivery-attempt.repository.ts';
 export * from './event/event-targets.repository.ts';
+export * from './integration/test-payload.ts';

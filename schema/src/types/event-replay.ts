@@ -8,7 +8,9 @@ import {
   MAX_REPLAY,
   NotFoundError,
   REPLAYABLE_STATUSES,
+  newId,
   replayableEventIds,
+  testPayloadFor,
 } from '@switchboard/db';
 import { builder } from '../builder.ts';
 import { actorOf, rowId, workspaceIdOf } from '../viewer.ts';
@@ -61,12 +63,13 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   sendTestEvent: t.field({
     type: EventRef,
-    description: 'Creates a real event flagged as a test (isTest) and delivers it like any other.',
+    description:
+      "Creates a real event flagged as a test (isTest) and delivers it like any other. Without a payload, one is built that the integration's field mapping resolves. Test events are in the event log but not in dashboard counts.",
     authScopes: { $any: { admin: true, ingest: true } },
     args: {
       integrationId: t.arg.id({ required: true }),
       eventType: t.arg.string({ required: true }),
-      payload: t.arg({ type: 'JSON' }),
+      payload: t.arg({ type: 'JSON', description: "Omit it to send one built from the integration's field mapping." }),
     },
     resolve: async (_root, args, ctx) => {
       const integration = await integrationOf(ctx, args.integrationId);
@@ -78,7 +81,7 @@ builder.mutationFields((t) => ({
       return ctx.pipeline.createEvent(ctx.em, {
         integration,
         eventType,
-        payload: args.payload ?? { test: true, sentAt: new Date().toISOString() },
+        payload: args.payload ?? { test: true },
         source: 'USER',
         isTest: true,
       });

@@ -135,6 +135,7 @@ export const ReplayPreviewQuery = graphql(`
 	query ReplayPreview($filter: EventFilter!) {
 		replayPreview(filter: $filter) {
 			count
+			skippedExpired
 			limit
 			overLimit
 		}
@@ -145,6 +146,7 @@ export const ReplayEventsMutation = graphql(`
 	mutation ReplayEvents($filter: EventFilter!) {
 		replayEvents(filter: $filter) {
 			count
+			skippedExpired
 		}
 	}
 `);

@@ -25,3 +25,4 @@ export * from './event/event.repository.ts';
 export * from './delivery-attempt/delivery-attempt.repository.ts';
 export * from './event/event-targets.repository.ts';
 export * from './integration/test-payload.ts';
+export * from './integration/rate-limit.ts';

@@ -131,6 +131,31 @@ describe('pipeline services', () => {
     expect(dash.data?.overview.failed).toBe(0);
   });
 
+  it('an event delivered after a failed attempt carries no error code: the attempts keep the earlier error', async () => {
+    let calls = 0;
+    receiver.handle = (_r, res) => (++calls === 1 ? res.writeHead(503).end('{"error":"busy"}') : res.writeHead(200).end('{"id":"ok"}'));
+    const created = await addIntegration(server, ws.workspaceId, { type: 'OUTBOUND_WEBHOOK', destinationUrl: `${receiver.url}/flaky` });
+    const em = server.app.db.orm.em.fork() as EntityManager;
+    const integration = await em.findOneOrFail(Integration, created.id);
+    const event = await server.app.pipeline.createEvent(em, { integration, eventType: 'order.created', payload: { n: 1 }, source: 'USER' });
+    const row = async () =>
+      (
+        await sql<{ status: string; error_code: string | null; error_message: string | null }>(
+          server,
+          'select status, error_code, error_message from event where id = $1',
+          [event.id],
+        )
+      )[0];
+    await waitFor(async () => (await row())?.status === 'DELIVERED');
+    expect(await row()).toEqual({ status: 'DELIVERED', error_code: null, error_message: null });
+    const attempts = await sql<{ error_code: string | null }>(
+      server,
+      'select error_code from delivery_attempt where event_id = $1 order by attempt_number',
+      [event.id],
+    );
+    expect(attempts.map((a) => a.error_code)).toEqual(['503', null]);
+  });
+
   it('testConnection checks an inbound signing setup and calls an outbound destination', async () => {
     const inbound = await addIntegration(server, ws.workspaceId, { type: 'INBOUND_WEBHOOK' });
     expect(await server.app.pipeline.testConnection(inbound, null)).toEqual({ ok: true, reason: null });

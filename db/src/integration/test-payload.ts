@@ -43,12 +43,20 @@ function setAlong(target: Record<string, unknown>, path: string, value: unknown)
  * A payload every required `$.path` of the mapping resolves in, with plausible values (ids, the event
  * type, an email, a timestamp), marked `test: true`. Without a mapping, the payload is sent as is.
  */
-export function testPayloadFor(mapping: Record<string, unknown> | null | undefined, eventType: string, id: string): Record<string, unknown> {
+export function testPayloadFor(
+  mapping: Record<string, unknown> | null | undefined,
+  eventType: string,
+  id: string,
+): Record<string, unknown> {
   const payload: Record<string, unknown> = { id, type: eventType, test: true, sentAt: new Date().toISOString() };
   for (const source of Object.values(mapping ?? {})) {
     const path = requiredPathOf(source);
     if (!path) continue;
-    const leaf = path.split('.').at(-1)?.replace(/\[\d+\]/g, '') ?? '';
+    const leaf =
+      path
+        .split('.')
+        .at(-1)
+        ?.replace(/\[\d+\]/g, '') ?? '';
     setAlong(payload, path, sampleFor(leaf, eventType, id));
   }
   return payload;

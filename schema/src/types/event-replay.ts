@@ -17,7 +17,8 @@ import { actorOf, rowId, workspaceIdOf } from '../viewer.ts';
 import { EventFilterInput, EventRef, eventFilterOf } from './event.ts';
 import { integrationOf } from './integration.ts';
 
-const SKIPPED_EXPIRED = 'DELIVERED or FAILED events matching whose payload has expired: not replayable (nothing left to send), left as they were.';
+const SKIPPED_EXPIRED =
+  'DELIVERED or FAILED events matching whose payload has expired: not replayable (nothing left to send), left as they were.';
 
 const ReplayPayload = builder.objectRef<{ events: Event[]; count: number; skippedExpired: number }>('ReplayPayload').implement({
   fields: (t) => ({
@@ -81,7 +82,7 @@ builder.mutationFields((t) => ({
       return ctx.pipeline.createEvent(ctx.em, {
         integration,
         eventType,
-        payload: args.payload ?? { test: true },
+        payload: args.payload ?? testPayloadFor(integration.fieldMapping, eventType, `test_${newId().replaceAll('-', '')}`),
         source: 'USER',
         isTest: true,
       });

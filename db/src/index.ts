@@ -26,3 +26,4 @@ export * from './delivery-attempt/delivery-attempt.repository.ts';
 export * from './event/event-targets.repository.ts';
 export * from './integration/test-payload.ts';
 export * from './integration/rate-limit.ts';
+export * from './event/event-search.ts';

@@ -22,13 +22,20 @@ export const EventRowFields = graphql(`
 			type
 			provider
 		}
+		lastAttempt {
+			method
+			url
+			statusCode
+		}
 	}
 `);
 
 export const EventListQuery = graphql(
 	`
-		query EventList($filter: EventFilter, $first: Int, $after: String) {
-			events(filter: $filter, first: $first, after: $after) {
+		query EventList($filter: EventFilter, $first: Int, $after: String, $orderBy: EventOrder) {
+			events(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+				totalCount
+				totalCountCapped
 				edges {
 					cursor
 					node {

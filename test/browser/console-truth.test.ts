@@ -141,6 +141,38 @@ describe('test events', () => {
   });
 });
 
+describe('an event stopped before a request was made', () => {
+  it('tells one story: no request sent, the attempt that stopped and why, and what to do', async () => {
+    const { integrations } = await gqlOk<{
+      integrations: { edges: Array<{ node: { id: string; type: string; fieldMapping: unknown; destinationUrl: string | null } }> };
+    }>(server, adminKey, '{ integrations(first: 50) { edges { node { id type fieldMapping destinationUrl } } } }');
+    const target = integrations.edges.map((e) => e.node).find((i) => i.type === 'OUTBOUND_WEBHOOK' && i.destinationUrl && i.fieldMapping);
+    // A payload the mapping cannot resolve (given explicitly through the API): the worker stops with MAPPING.
+    const sent = await gqlOk<{ sendTestEvent: { id: string } }>(
+      server,
+      adminKey,
+      'mutation($id: ID!) { sendTestEvent(integrationId: $id, eventType: "order.created", payload: { unrelated: true }) { id } }',
+      { id: target!.id },
+    );
+    const { page, context, errors } = await openConsole(browser, server.url, adminKey);
+    try {
+      await page.goto(`/events/${encodeURIComponent(sent.sendTestEvent.id)}`);
+      await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toMatch(/Failed/);
+      await page.reload();
+      await page.getByText('Nothing was sent', { exact: true }).waitFor();
+      expect((await page.getByTestId('attempts-sent').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+        '0 · 1 attempt stopped before a request was made',
+      );
+      expect(await page.getByText('No delivery attempts yet').count()).toBe(0);
+      await page.getByTestId('event-remediation').getByRole('heading', { name: 'What to do about MAPPING' }).waitFor();
+      await screenshot(page, 'truth-event-page-mapping-error');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('failing now', () => {
   it('the overview shows retrying events beside failed ones, told apart, in tiles, by code and by integration', async () => {
     const { page, context, errors } = await openConsole(browser, server.url, failingKey);

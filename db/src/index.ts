@@ -28,3 +28,6 @@ export * from './secrets/secret-box.ts';
 export * from './secrets/seal-stored.ts';
 export * from './event/renew-leases.ts';
 export * from './event/release-expired-leases.ts';
+export * from './integration/test-payload.ts';
+export * from './integration/rate-limit.ts';
+export * from './event/event-search.ts';

@@ -112,7 +112,30 @@ let deepCursor: string | null = null;
   deepCursor = after;
 }
 
+// Search targets (issue 14): a recent event's public id and trace id, and a payload value.
+const recent = (
+  (await gql(key, '{ events(first: 1, filter: { statuses: [DELIVERED] }) { edges { node { id traceId payload } } } }')).data as {
+    events: { edges: Array<{ node: { id: string; traceId: string; payload: { data?: { email?: string } } | null } }> };
+  }
+).events.edges[0]?.node;
+const searchLine = (search: string) =>
+  `{ events(first: 50, filter: { search: ${JSON.stringify(search)} }) { totalCount edges { node { id eventType status lastAttempt { method url statusCode } } } } }`;
+
 const cases: [string, string, Record<string, unknown>][] = [
+  ['event log, search by event id', searchLine(recent?.id.toUpperCase().replace('EVT_', 'evt_') ?? ''), {}],
+  ['event log, search by trace id (upper case)', searchLine(recent?.traceId.toUpperCase() ?? ''), {}],
+  ['event log, payload key = value (rare)', searchLine('data.email = user4242@example.test'), {}],
+  ['event log, payload key = value (common)', searchLine('data.stage = lead'), {}],
+  [
+    'event log, event-type prefix + count',
+    '{ events(first: 50, filter: { eventTypePrefix: "contact." }) { totalCount edges { node { id eventType } } } }',
+    {},
+  ],
+  [
+    'event log, last attempt HTTP 503 (50)',
+    '{ events(first: 50, filter: { httpStatuses: [503] }) { edges { node { id lastAttempt { statusCode } } } } }',
+    {},
+  ],
   [
     'overview (24 h)',
     'query($r: TimeRange!) { overview(range: $r) { succeeded failed retrying inFlight byType { type succeeded failed succeededChange failedChange } } }',

@@ -132,7 +132,7 @@ describe('live failures', () => {
 
       const toast = page.getByRole('region', { name: 'Notifications' }).getByText('Delivery failed: Orders to CRM');
       await toast.waitFor({ timeout: 20_000 });
-      await expect.poll(() => page.getByRole('link', { name: /1 new failure/ }).count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => page.getByRole('link', { name: /^1 failed$/ }).count(), { timeout: 20_000 }).toBe(1);
       await expect
         .poll(async () => Number((await page.getByTestId('total-failed').textContent())?.replace(/\D/g, '')), { timeout: 20_000 })
         .toBe(before + 1);

@@ -199,18 +199,25 @@ describe('event log', () => {
         { r: { from: new Date(Date.now() - 40 * 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() } },
       );
       const code = codes.failuresByErrorCode[0]?.code as string;
-      // How many FAILED events with this code the API holds (all retained), counted page by page.
+      // How many FAILED events with this code the API holds (all retained), counted page by page; those whose
+      // payload has expired (older than 7 days) are not replayable and are named apart.
       let expected = 0;
+      let skipped = 0;
       let after: string | null = null;
       for (;;) {
-        const page: { events: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
-          await gqlOk(
-            server,
-            adminKey,
-            'query($f: EventFilter, $a: String) { events(filter: $f, first: 100, after: $a) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
-            { f: { statuses: ['FAILED'], errorCodes: [code] }, a: after },
-          );
-        expected += page.events.edges.length;
+        const page: {
+          events: {
+            edges: { node: { id: string; payloadExpired: boolean } }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } = await gqlOk(
+          server,
+          adminKey,
+          'query($f: EventFilter, $a: String) { events(filter: $f, first: 100, after: $a) { edges { node { id payloadExpired } } pageInfo { hasNextPage endCursor } } }',
+          { f: { statuses: ['FAILED'], errorCodes: [code] }, a: after },
+        );
+        expected += page.events.edges.filter((e) => !e.node.payloadExpired).length;
+        skipped += page.events.edges.filter((e) => e.node.payloadExpired).length;
         if (!page.events.pageInfo.hasNextPage) break;
         after = page.events.pageInfo.endCursor;
       }
@@ -222,7 +229,7 @@ describe('event log', () => {
       const empty = page.getByRole('dialog');
       await expect
         .poll(async () => (await empty.getByTestId('replay-preview').textContent())?.replace(/\s+/g, ' ').trim(), { timeout: 10_000 })
-        .toBe('No delivered or failed event matches these filters: there is nothing to replay.');
+        .toBe('No delivered or failed event with its payload still kept matches these filters: there is nothing to replay.');
       expect(await empty.getByRole('button', { name: 'Replay them' }).isDisabled()).toBe(true);
       await empty.getByRole('button', { name: 'Cancel' }).click();
 
@@ -236,7 +243,10 @@ describe('event log', () => {
       // The dialog counts first (the same filter through replayPreview) and names the number on its button.
       const label = `${expected} ${expected === 1 ? 'event' : 'events'}`;
       const previewText = async () => (await dialog.getByTestId('replay-preview').textContent())?.replace(/\s+/g, ' ').trim();
-      await expect.poll(previewText, { timeout: 10_000 }).toBe(`${label} will be replayed.`);
+      await expect.poll(previewText, { timeout: 10_000 }).toMatch(new RegExp(`^${label} will be replayed\\.`));
+      if (skipped > 0) {
+        expect(await dialog.getByTestId('replay-skipped-expired').textContent()).toMatch(new RegExp(`^${skipped} events? also match`));
+      }
       await screenshot(page, 'events-replay-confirm');
       await dialog.getByRole('button', { name: `Replay ${label}` }).click();
 
@@ -244,16 +254,17 @@ describe('event log', () => {
       await expect
         .poll(() => result.textContent(), { timeout: 20_000 })
         .toBe(`${expected} ${expected === 1 ? 'event' : 'events'} queued for replay`);
-      // The API agrees: none of them is FAILED any more (they wait for a new attempt).
-      const left = await gqlOk<{ events: { edges: unknown[] } }>(
+      // The API agrees: the replayed ones wait for a new attempt; those whose payload expired keep their real outcome.
+      const left = await gqlOk<{ events: { edges: { node: { payloadExpired: boolean } }[] } }>(
         server,
         adminKey,
-        'query($f: EventFilter) { events(filter: $f, first: 100) { edges { cursor } } }',
+        'query($f: EventFilter) { events(filter: $f, first: 100) { edges { node { payloadExpired } } } }',
         {
           f: { statuses: ['FAILED'], errorCodes: [code] },
         },
       );
-      expect(left.events.edges).toHaveLength(0);
+      expect(left.events.edges).toHaveLength(skipped);
+      expect(left.events.edges.every((e) => e.node.payloadExpired)).toBe(true);
       expect(errors).toEqual([]);
     } finally {
       await context.close();

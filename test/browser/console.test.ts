@@ -97,15 +97,15 @@ describe('overview dashboard', () => {
           failed: number;
           retrying: number;
           inFlight: number;
-          byType: { type: string; succeeded: number; failed: number }[];
+          byType: { type: string; succeeded: number; failed: number; failing: number }[];
         };
-        failuresByErrorCode: { code: string; count: number }[];
+        failuresByErrorCode: { code: string; count: number; retrying: number }[];
       }>(
         server,
         readKey,
         `query($range: TimeRange!) {
-          overview(range: $range) { succeeded failed retrying inFlight byType { type succeeded failed } }
-          failuresByErrorCode(range: $range) { code count }
+          overview(range: $range) { succeeded failed retrying inFlight byType { type succeeded failed failing } }
+          failuresByErrorCode(range: $range, includeRetrying: true) { code count retrying }
         }`,
         { range },
       );
@@ -121,16 +121,23 @@ describe('overview dashboard', () => {
       for (const t of api.overview.byType) {
         const row = page.locator(`tr[data-type="${t.type}"]`);
         expect(num(await row.locator('[data-metric="succeeded"]').textContent()), `${t.type} succeeded`).toBe(t.succeeded);
-        expect(num(await row.locator('[data-metric="failed"]').textContent()), `${t.type} failed`).toBe(t.failed);
+        // Failing = failed or retrying: the like-with-like figure the console compares across periods.
+        expect(num(await row.locator('[data-metric="failing"]').textContent()), `${t.type} failing`).toBe(t.failing);
       }
 
-      // Failures by error code: every code, with its count, in the chart's table.
+      // Failing by error code: every code, with its failed and retrying counts, in the chart's table.
       const shown = await page
         .locator('table.codes tbody tr')
         .evaluateAll((rows) =>
-          rows.map((r) => [r.querySelector('[data-error-code]')?.getAttribute('data-error-code'), r.children[3]?.textContent]),
+          rows.map((r) => [
+            r.querySelector('[data-error-code]')?.getAttribute('data-error-code'),
+            r.querySelector('[data-metric="failed"]')?.textContent,
+            r.querySelector('[data-metric="retrying"]')?.textContent,
+          ]),
         );
-      expect(shown.map(([code, count]) => [code, num(count ?? '')])).toEqual(api.failuresByErrorCode.map((c) => [c.code, c.count]));
+      expect(shown.map(([code, failed, retrying]) => [code, num(failed ?? ''), num(retrying ?? '')])).toEqual(
+        api.failuresByErrorCode.map((c) => [c.code, c.count, c.retrying]),
+      );
 
       await expect.poll(() => page.locator('canvas').count()).toBeGreaterThanOrEqual(3);
       await screenshot(page, 'overview');
@@ -143,7 +150,7 @@ describe('overview dashboard', () => {
   it('opens the event log filtered to an error code when its bar is clicked', async () => {
     const { page, context } = await openConsole(browser, server.url, readKey);
     try {
-      const chart = page.locator('figure[aria-label^="Failures by error code"] canvas');
+      const chart = page.locator('figure[aria-label^="Failing events by error code"] canvas');
       await chart.waitFor();
       const topCode = await page.locator('table.codes [data-error-code]').first().getAttribute('data-error-code');
       expect(topCode).toBeTruthy();
@@ -180,10 +187,10 @@ describe('overview dashboard', () => {
       await page.waitForURL((u) => u.pathname === '/events');
       const url = new URL(page.url());
       expect(url.searchParams.get('errorCode')).toBe(topCode);
-      expect(url.searchParams.get('status')).toBe('FAILED');
+      expect(url.searchParams.get('status')).toBe('RETRYING,FAILED');
 
       const { filter } = (await events) as { filter: Record<string, unknown> };
-      expect(filter).toMatchObject({ errorCodes: [topCode], statuses: ['FAILED'] });
+      expect(filter).toMatchObject({ errorCodes: [topCode], statuses: ['RETRYING', 'FAILED'] });
       await page.locator('tbody tr[data-event-id]').first().waitFor();
 
       // The rows are the API's first page for the same filter, and every one has the code.
@@ -195,7 +202,7 @@ describe('overview dashboard', () => {
       );
       const ids = await page.locator('tbody tr[data-event-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id')));
       expect(ids).toEqual(api.events.edges.map((e) => e.node.id));
-      expect(api.events.edges.every((e) => e.node.errorCode === topCode && e.node.status === 'FAILED')).toBe(true);
+      expect(api.events.edges.every((e) => e.node.errorCode === topCode && ['FAILED', 'RETRYING'].includes(e.node.status))).toBe(true);
     } finally {
       await context.close();
     }

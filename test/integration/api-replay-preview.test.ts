@@ -2,12 +2,14 @@
 // confirmation with a number in it. It must agree with replayEvents itself, stay in the caller's
 // workspace, and say when a filter is past the per-call limit (where replayEvents refuses).
 import { type EventStatus, MAX_REPLAY } from '@switchboard/db';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, recordingClient } from '../helpers/api.ts';
 import { seedEvents, uuidOf } from '../helpers/seed-events.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const PREVIEW = 'query($f: EventFilter!) { replayPreview(filter: $f) { count limit overLimit } }';
+const PREVIEW_EXPIRED = 'query($f: EventFilter!) { replayPreview(filter: $f) { count skippedExpired overLimit } }';
 
 describe('replayPreview', () => {
   let s: TestServer;
@@ -107,5 +109,55 @@ describe('replayPreview', () => {
     });
     expect(codeOf(refused)).toBe('BAD_USER_INPUT');
     expect((await gql(b.read, PREVIEW, { f: { statuses: ['FAILED'] } })).data.replayPreview.overLimit).toBe(true);
+  });
+
+  it('leaves out events whose payload expired, says how many, and keeps their real outcome', async () => {
+    const ws = await s.createWorkspace('Preview C');
+    const created = await gql(
+      ws.adminKey,
+      'mutation($i: CreateIntegrationInput!) { createIntegration(input: $i) { integration { id } } }',
+      { i: { name: 'Expiring CRM', type: 'OUTBOUND_WEBHOOK', provider: 'hubspot', destinationUrl: 'https://crm.example/hook' } },
+    );
+    const integrationId = created.data.createIntegration.integration.id as string;
+    const seeded = await seedEvents(
+      s.testDb.url,
+      uuidOf(ws.workspaceId),
+      Array.from({ length: 10 }, (_, k) => ({
+        integrationId: uuidOf(integrationId),
+        integrationType: 'OUTBOUND_WEBHOOK' as const,
+        receivedAt: new Date(Date.now() - (k + 1) * 60_000),
+        status: 'FAILED' as const,
+        errorCode: '401',
+      })),
+    );
+    // Retention's effect on six of them: payload gone, event kept (as expireEventPayloads leaves it).
+    const expired = seeded.slice(0, 6).map((e) => e.id);
+    const client = new pg.Client({ connectionString: s.testDb.url });
+    await client.connect();
+    await client.query('update event set payload = null, payload_expired = true where id = any($1::uuid[])', [expired]);
+    await client.end();
+
+    const f = { integrationId };
+    expect((await gql(ws.adminKey, PREVIEW_EXPIRED, { f })).data.replayPreview).toEqual({ count: 4, skippedExpired: 6, overLimit: false });
+    const replayed = await gql(ws.adminKey, 'mutation($f: EventFilter!) { replayEvents(filter: $f) { count skippedExpired } }', { f });
+    expect(replayed.errors).toBeUndefined();
+    expect(replayed.data.replayEvents).toEqual({ count: 4, skippedExpired: 6 });
+
+    // The expired ones still say what really happened to them: FAILED with 401, untouched.
+    const still = await gql(
+      ws.adminKey,
+      'query($f: EventFilter!) { events(filter: $f, first: 50) { edges { node { status errorCode payloadExpired } } } }',
+      { f: { integrationId, statuses: ['FAILED'] } },
+    );
+    const nodes = still.data.events.edges.map((e: { node: unknown }) => e.node);
+    expect(nodes).toHaveLength(6);
+    expect(nodes.every((n: { errorCode: string; payloadExpired: boolean }) => n.errorCode === '401' && n.payloadExpired)).toBe(true);
+
+    // One at a time, too: refused with a reason, nothing changed.
+    const one = await gql(ws.adminKey, 'mutation($id: ID!) { replayEvent(id: $id) { status } }', {
+      id: `evt_${expired[0]!.replaceAll('-', '')}`,
+    });
+    expect(codeOf(one)).toBe('BAD_USER_INPUT');
+    expect(one.errors?.[0]?.message).toMatch(/payload has expired/);
   });
 });

@@ -66,6 +66,20 @@ describe('demo start on the embedded database', () => {
         body: JSON.stringify({ query: '{ viewer { name } integrations { totalCount } }' }),
       });
       expect(await res.json()).toEqual({ data: { viewer: { name: 'Demo' }, integrations: { totalCount: 10 } } });
+      // History covers twice the longest preset (30 d), so "last 30 days" has a previous period to compare with
+      // (it once held a single event at the history's edge, which made "▲ 3,464,000%").
+      const DAY = 86_400_000;
+      const to = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+      const previous = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.adminKey}` },
+        body: JSON.stringify({
+          query: 'query($r: TimeRange!) { overview(range: $r) { succeeded failed } }',
+          variables: { r: { from: new Date(to.getTime() - 60 * DAY).toISOString(), to: new Date(to.getTime() - 30 * DAY).toISOString() } },
+        }),
+      });
+      const { data } = (await previous.json()) as { data: { overview: { succeeded: number; failed: number } } };
+      expect(data.overview.succeeded + data.overview.failed).toBeGreaterThan(20000 / 4);
     } finally {
       await started.catch(() => undefined);
       await app.stop();

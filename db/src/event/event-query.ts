@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeliveryAttempt } from '../delivery-attempt/delivery-attempt.entity.ts';
 import type { EventStatus, IntegrationType } from '../domain.ts';
 import { Event } from './event.entity.ts';
+import { parseEventSearch } from './event-search.ts';
 import { REPLAYABLE_STATUSES } from './event-status.ts';
 
 export interface EventFilter {
@@ -14,7 +15,13 @@ export interface EventFilter {
   eventTypes?: readonly string[] | null;
   errorCodes?: readonly string[] | null;
   range?: { from: Date; to: Date } | null;
-  /** Exact trace id, idempotency key, source or destination record id. */
+  /** Event types starting with this (e.g. `order.` for order.created, order.paid). */
+  eventTypePrefix?: string | null;
+  /** HTTP status of the event's last attempt (events with no attempt never match). */
+  httpStatuses?: readonly number[] | null;
+  /** HTTP method of the event's last attempt. */
+  methods?: readonly string[] | null;
+  /** See parseEventSearch: an event id, a trace id (any case), an idempotency key or record id, or `key = value` inside payloads. */
   search?: string | null;
 }
 
@@ -43,8 +50,30 @@ function filterSql(workspaceId: string, f: EventFilter): Where {
   if (f.eventTypes?.length) add('e.event_type in (?)', [...f.eventTypes]);
   if (f.errorCodes?.length) add('e.error_code in (?)', [...f.errorCodes]);
   if (f.range) add('e.received_at >= ? and e.received_at < ?', f.range.from, f.range.to);
-  const s = f.search?.trim();
-  if (s) add('(e.trace_id = ? or e.idempotency_key = ? or e.source_record_id = ? or e.destination_record_id = ?)', s, s, s, s);
+  const prefix = f.eventTypePrefix?.trim();
+  // left(…) = prefix rather than LIKE: no escaping of % and _ in event types.
+  if (prefix) add('left(e.event_type, ?) = ?', prefix.length, prefix);
+  if (f.httpStatuses?.length || f.methods?.length) {
+    // The last attempt through delivery_attempt_event_idx (event_id, attempt_number): one index probe per event.
+    const last = `(select a.%s from delivery_attempt a where a.event_id = e.id order by a.attempt_number desc limit 1)`;
+    if (f.httpStatuses?.length) add(`${last.replace('%s', 'response_status')} in (?)`, [...f.httpStatuses]);
+    if (f.methods?.length)
+      add(
+        `${last.replace('%s', 'request_method')} in (?)`,
+        f.methods.map((m) => m.toUpperCase()),
+      );
+  }
+  const search = parseEventSearch(f.search);
+  if (search?.kind === 'id') add('e.id = ?', search.id);
+  else if (search?.kind === 'payload') add('e.payload @> ?::jsonb', JSON.stringify(search.contains));
+  else if (search)
+    add(
+      '(e.trace_id = ? or e.idempotency_key = ? or e.source_record_id = ? or e.destination_record_id = ?)',
+      search.traceId,
+      search.value,
+      search.value,
+      search.value,
+    );
   return w;
 }
 
@@ -109,6 +138,57 @@ export async function listEvents(
   return { items, hasNextPage: rows.length > first };
 }
 
+/** Most events the log counts for its total; past it the log says "more than". */
+export const MAX_LOG_COUNT = 10_000;
+
+/** How many events match, counted no further than `cap` (so a broad filter costs at most `cap` rows). */
+export async function countEvents(em: EntityManager, workspaceId: string, filter: EventFilter, cap: number): Promise<number> {
+  const w = filterSql(workspaceId, filter);
+  const [row] = await em
+    .getConnection()
+    .execute<{ n: number }[]>(
+      `select count(*)::int as n from (select 1 from event e where ${w.sql.join(' and ')} limit ?) capped`,
+      [...w.params, cap],
+      'all',
+    );
+  return row?.n ?? 0;
+}
+
+export interface LastAttemptSummary {
+  eventId: string;
+  attemptNumber: number;
+  method: string;
+  url: string;
+  statusCode: number | null;
+  errorCode: string | null;
+  startedAt: Date;
+}
+
+/** The last attempt of each event, without headers and bodies (the log shows a page of them at once). */
+export async function lastAttemptsOfEvents(em: EntityManager, eventIds: readonly string[]): Promise<Map<string, LastAttemptSummary>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await em.getConnection().execute<Record<string, unknown>[]>(
+    `select distinct on (event_id) event_id, attempt_number, request_method, request_url, response_status, error_code, started_at
+     from delivery_attempt where event_id in (?) order by event_id, attempt_number desc`,
+    [[...eventIds]],
+    'all',
+  );
+  return new Map(
+    rows.map((r) => [
+      r.event_id as string,
+      {
+        eventId: r.event_id as string,
+        attemptNumber: r.attempt_number as number,
+        method: r.request_method as string,
+        url: r.request_url as string,
+        statusCode: (r.response_status as number | null) ?? null,
+        errorCode: (r.error_code as string | null) ?? null,
+        startedAt: new Date(r.started_at as string),
+      },
+    ]),
+  );
+}
+
 /** The event with this row id in this workspace, or null. */
 export function findEvent(em: EntityManager, workspaceId: string, id: string): Promise<Event | null> {
   return em.findOne(Event, { id, workspace: workspaceId });
@@ -117,11 +197,16 @@ export function findEvent(em: EntityManager, workspaceId: string, id: string): P
 /** Most events one `replayEvents` call re-opens; a larger match is refused with a clear message. */
 export const MAX_REPLAY = 10_000;
 
-/** The filter's conditions plus "replayable": what replayEvents takes and replayPreview counts. */
-function replayableWhere(workspaceId: string, filter: EventFilter): ReturnType<typeof filterSql> {
+/**
+ * The filter's conditions plus "replayable": what replayEvents takes and replayPreview counts. An event
+ * whose payload has expired has nothing left to send, so it is not replayable (re-opening it would only
+ * fail at once and overwrite the outcome it really had); `expired` selects those instead, to count them.
+ */
+function replayableWhere(workspaceId: string, filter: EventFilter, expired = false): ReturnType<typeof filterSql> {
   const w = filterSql(workspaceId, filter);
   w.sql.push('e.status in (?)');
   w.params.push([...REPLAYABLE_STATUSES]);
+  w.sql.push(expired ? 'e.payload_expired' : 'not e.payload_expired');
   return w;
 }
 
@@ -138,9 +223,18 @@ export async function replayableEventIds(em: EntityManager, workspaceId: string,
   return rows.map((r) => r.id);
 }
 
-/** How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap` rows). */
-export async function countReplayableEvents(em: EntityManager, workspaceId: string, filter: EventFilter, cap: number): Promise<number> {
-  const w = replayableWhere(workspaceId, filter);
+/**
+ * How many replayable events match, counted no further than `cap` (so a broad filter costs at most `cap`
+ * rows); with `expired`, how many DELIVERED/FAILED events match but are left out because their payload expired.
+ */
+export async function countReplayableEvents(
+  em: EntityManager,
+  workspaceId: string,
+  filter: EventFilter,
+  cap: number,
+  expired = false,
+): Promise<number> {
+  const w = replayableWhere(workspaceId, filter, expired);
   const [row] = await em
     .getConnection()
     .execute<{ n: number }[]>(

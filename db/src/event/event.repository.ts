@@ -2,6 +2,8 @@
 // where an event change and its rollup move must land together), with bound array parameters so a
 // batch of a thousand events is one round trip. The rollup rule shared with the generator: an
 // event counts under (status, errorCode) where errorCode is its code for RETRYING/FAILED and '' otherwise.
+// Test events (isTest, from sendTestEvent) are never counted: dashboards describe real traffic, and a
+// test's outcome is shown on the event itself.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   attemptsInsert,
@@ -122,10 +124,10 @@ export async function insertEvents(
               t.payload, false, t.history
        from input t join integration i on i.id = t.integration_id and i.state <> 'DISCONNECTED'
        on conflict (integration_id, idempotency_key) where idempotency_key is not null do nothing
-       returning id, workspace_id, integration_id, integration_type, received_at
+       returning id, workspace_id, integration_id, integration_type, received_at, is_test
      ),
      deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED'::text as status, ''::text as error_code, 1 as delta from ins
+       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED'::text as status, ''::text as error_code, 1 as delta from ins where not is_test
      ),
      ${ROLLUP_CTE}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from ins`,
@@ -243,9 +245,9 @@ export async function claimDueEvents(
                  e.received_at, e.attempt_count, e.retry_base, e.payload, e.payload_expired, due.old_status, due.old_code
      ),
      deltas as (
-       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd
+       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd where not is_test
        union all
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING', '', 1 from upd
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING', '', 1 from upd where not is_test
      ),
      ${ROLLUP_CTE}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",
@@ -301,19 +303,21 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
        update event e set
          status = t.status, updated_at = t.at, processing_started_at = null, lease_owner = null, lease_expires_at = null,
          next_attempt_at = t.next_attempt_at,
-         error_code = case when t.status = 'DELIVERED' then e.error_code else t.error_code end,
-         error_message = case when t.status = 'DELIVERED' then e.error_message else t.error_message end,
+         -- errorCode/errorMessage describe the event's current failure: a delivered event has none (its
+         -- attempts keep every earlier error), so the log never shows a Delivered event with a code.
+         error_code = case when t.status = 'DELIVERED' then null else t.error_code end,
+         error_message = case when t.status = 'DELIVERED' then null else t.error_message end,
          destination_record_id = coalesce(t.destination_record_id, e.destination_record_id),
          delivered_at = case when t.status = 'DELIVERED' then t.at else e.delivered_at end,
          status_history = e.status_history || jsonb_build_array(t.change)
        from input t
        where e.id = t.id and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code, e.is_test
      ),
      deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd where not is_test
        union all
-       select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd
+       select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd where not is_test
      ),
      ${ROLLUP_CTE}`,
     params: [
@@ -397,7 +401,7 @@ export async function recordDeliveries(
 }
 
 /**
- * Re-opens DELIVERED/FAILED events of one workspace for a new attempt cycle (RECEIVED, due now,
+ * Re-opens DELIVERED/FAILED events (payload not expired) of one workspace for a new attempt cycle (RECEIVED, due now,
  * history kept, last error cleared), moving rollups, in one statement. Returns the ids re-opened.
  */
 export async function reopenEvents(
@@ -414,6 +418,8 @@ export async function reopenEvents(
     `with target as (
        select e.id, e.status as old_status, e.error_code as old_code from event e
        where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ('DELIVERED', 'FAILED')
+         -- nothing left to send: re-opening would only fail and overwrite the outcome the event really had
+         and not e.payload_expired
        order by e.id
        for update
      ),
@@ -423,12 +429,12 @@ export async function reopenEvents(
          error_code = null, error_message = null,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', target.old_status, 'to', 'RECEIVED', 'at', $4::text, 'reason', $5::text))
        from target where e.id = target.id
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, target.old_status, target.old_code
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, target.old_status, target.old_code
      ),
      deltas as (
-       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd
+       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd where not is_test
        union all
-       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED', '', 1 from upd
+       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED', '', 1 from upd where not is_test
      ),
      ${ROLLUP_CTE}
      select id, integration_id as "integrationId", integration_type as "integrationType", old_status as "previousStatus" from upd`,
@@ -460,12 +466,12 @@ export async function reclaimStuckEvents(
          next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz, error_code = 'STUCK', error_message = $4::text,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', 'PROCESSING', 'to', 'RETRYING', 'at', $5::text, 'reason', $4::text))
        from stuck where e.id = stuck.id
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test
      ),
      deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd
+       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd where not is_test
        union all
-       select workspace_id, received_at, integration_id, integration_type, 'RETRYING', 'STUCK', 1 from upd
+       select workspace_id, received_at, integration_id, integration_type, 'RETRYING', 'STUCK', 1 from upd where not is_test
      ),
      ${ROLLUP_CTE}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from upd`,

@@ -3,7 +3,7 @@
 // A range is half-open [from, to). The whole UTC hours inside it are read from event_rollup; when
 // `from` or `to` is not on the hour, the partial edge hours are counted from raw events through the
 // (workspace_id, received_at) index, so the numbers are exact for any range while a scan never
-// covers more than two hours of events.
+// covers more than two hours of events. Test events (isTest) are in neither: dashboards count real traffic.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventStatus, IntegrationType } from '../domain.ts';
 import { INTEGRATION_TYPES } from '../domain.ts';
@@ -101,7 +101,7 @@ function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period =
       join(
         [
           q(
-            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, 1 as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid`,
+            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, 1 as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid and not is_test`,
             workspaceId,
           ),
           { text: `(${edgeSql.text})`, params: edgeSql.params },
@@ -124,10 +124,16 @@ export interface TypeSummary {
   type: IntegrationType;
   succeeded: number;
   failed: number;
+  retrying: number;
   previousSucceeded: number;
   previousFailed: number;
+  previousRetrying: number;
   succeededChange: number | null;
   failedChange: number | null;
+  /** FAILED + RETRYING: every event whose last attempt failed, final or not. */
+  failing: number;
+  previousFailing: number;
+  failingChange: number | null;
 }
 
 export interface OverviewNumbers {
@@ -136,13 +142,27 @@ export interface OverviewNumbers {
   succeeded: number;
   failed: number;
   retrying: number;
+  /** RECEIVED or PROCESSING events of integrations that deliver now (ACTIVE). */
   inFlight: number;
+  /** RECEIVED or PROCESSING events of integrations whose deliveries are stopped (PAUSED, ERROR, DISCONNECTED). */
+  held: number;
+  successRate: number | null;
   byType: TypeSummary[];
 }
 
 /** (current − previous) / previous × 100; null when previous is 0. */
 export function percentChange(current: number, previous: number): number | null {
   return previous === 0 ? null : ((current - previous) / previous) * 100;
+}
+
+/**
+ * delivered / (delivered + failed + retrying): of the events that were attempted and are not in flight,
+ * the share delivered. A retrying event has failed at least once and is not delivered yet, so it counts
+ * against the rate (with 12 retrying and nothing FAILED the rate is not 100%). Null when all are 0.
+ */
+export function successRateOf(c: { delivered: number; failed: number; retrying: number }): number | null {
+  const attempted = c.delivered + c.failed + c.retrying;
+  return attempted === 0 ? null : c.delivered / attempted;
 }
 
 export async function overview(em: EntityManager, workspaceId: string, range: TimeRange): Promise<OverviewNumbers> {
@@ -153,39 +173,58 @@ export async function overview(em: EntityManager, workspaceId: string, range: Ti
     [factsSql(workspaceId, range, {}, `'c' as period,`), factsSql(workspaceId, previous, {}, `'p' as period,`)],
     ' union all ',
   );
-  const rows = await run<{ period: 'c' | 'p'; integration_type: IntegrationType; status: EventStatus; n: string | number }>(em, {
-    text: `select period, integration_type, status, sum(n) as n from (${facts.text}) f group by 1, 2, 3`,
-    params: facts.params,
-  });
+  const rows = await run<{ period: 'c' | 'p'; integration_type: IntegrationType; status: EventStatus; held: boolean; n: string | number }>(
+    em,
+    {
+      text: `select f.period, f.integration_type, f.status, coalesce(i.state <> 'ACTIVE', false) as held, sum(f.n) as n
+             from (${facts.text}) f left join integration i on i.id = f.integration_id group by 1, 2, 3, 4`,
+      params: facts.params,
+    },
+  );
   const byType = new Map(INTEGRATION_TYPES.map((t) => [t, { c: {} as Record<string, number>, p: {} as Record<string, number> }]));
   const total: Record<string, number> = {};
+  let held = 0;
   for (const r of rows) {
     const n = Number(r.n);
     const slot = byType.get(r.integration_type);
     if (slot) slot[r.period][r.status] = (slot[r.period][r.status] ?? 0) + n;
-    if (r.period === 'c') total[r.status] = (total[r.status] ?? 0) + n;
+    if (r.period !== 'c') continue;
+    if (r.held && (r.status === 'RECEIVED' || r.status === 'PROCESSING')) held += n;
+    else total[r.status] = (total[r.status] ?? 0) + n;
   }
+  const succeeded = total.DELIVERED ?? 0;
+  const failed = total.FAILED ?? 0;
+  const retrying = total.RETRYING ?? 0;
   return {
     from: range.from,
     to: range.to,
-    succeeded: total.DELIVERED ?? 0,
-    failed: total.FAILED ?? 0,
-    retrying: total.RETRYING ?? 0,
+    succeeded,
+    failed,
+    retrying,
     inFlight: (total.RECEIVED ?? 0) + (total.PROCESSING ?? 0),
+    held,
+    successRate: successRateOf({ delivered: succeeded, failed, retrying }),
     byType: INTEGRATION_TYPES.map((type) => {
       const s = byType.get(type) as { c: Record<string, number>; p: Record<string, number> };
       const succeeded = s.c.DELIVERED ?? 0;
       const failed = s.c.FAILED ?? 0;
+      const retrying = s.c.RETRYING ?? 0;
       const previousSucceeded = s.p.DELIVERED ?? 0;
       const previousFailed = s.p.FAILED ?? 0;
+      const previousRetrying = s.p.RETRYING ?? 0;
       return {
         type,
         succeeded,
         failed,
+        retrying,
         previousSucceeded,
         previousFailed,
+        previousRetrying,
         succeededChange: percentChange(succeeded, previousSucceeded),
         failedChange: percentChange(failed, previousFailed),
+        failing: failed + retrying,
+        previousFailing: previousFailed + previousRetrying,
+        failingChange: percentChange(failed + retrying, previousFailed + previousRetrying),
       };
     }),
   };
@@ -195,29 +234,41 @@ export async function overview(em: EntityManager, workspaceId: string, range: Ti
 
 export interface ErrorCodeTotal {
   code: string;
+  /** FAILED events whose final code this is. */
   count: number;
+  /** RETRYING events whose last attempt failed with this code (failing now; may still be delivered). */
+  retrying: number;
   share: number;
 }
 
-/** FAILED events grouped by their final error code, most frequent first; share is of all failures in the range. */
+/**
+ * Events grouped by their (last) error code, most frequent first. By default FAILED only, and share is
+ * of all failures in the range. With `includeRetrying`, RETRYING events count too (in `retrying`), codes
+ * seen only in retries appear, and share is of failed + retrying.
+ */
 export async function failuresByErrorCode(
   em: EntityManager,
   workspaceId: string,
   range: TimeRange,
-  filter: { types?: readonly IntegrationType[] | null; integrationId?: string | null } = {},
+  filter: { types?: readonly IntegrationType[] | null; integrationId?: string | null; includeRetrying?: boolean | null } = {},
 ): Promise<ErrorCodeTotal[]> {
   assertRange(range);
   const facts = factsSql(workspaceId, range, {
     types: filter.types,
     integrationIds: filter.integrationId === undefined || filter.integrationId === null ? null : [filter.integrationId],
-    statuses: ['FAILED'],
+    statuses: filter.includeRetrying ? ['FAILED', 'RETRYING'] : ['FAILED'],
   });
-  const rows = await run<{ error_code: string; n: string | number }>(em, {
-    text: `select error_code, sum(n) as n from (${facts.text}) f group by 1 having sum(n) > 0 order by 2 desc, 1`,
+  const rows = await run<{ error_code: string; f: string | number; r: string | number }>(em, {
+    text: `select error_code, coalesce(sum(n) filter (where status = 'FAILED'), 0) as f, coalesce(sum(n) filter (where status = 'RETRYING'), 0) as r
+           from (${facts.text}) x group by 1 having sum(n) > 0 order by sum(n) desc, 1`,
     params: facts.params,
   });
-  const all = rows.reduce((s, r) => s + Number(r.n), 0);
-  return rows.map((r) => ({ code: r.error_code || 'UNKNOWN', count: Number(r.n), share: all === 0 ? 0 : Number(r.n) / all }));
+  const all = rows.reduce((s, r) => s + Number(r.f) + Number(r.r), 0);
+  return rows.map((r) => {
+    const count = Number(r.f);
+    const retrying = Number(r.r);
+    return { code: r.error_code || 'UNKNOWN', count, retrying, share: all === 0 ? 0 : (count + retrying) / all };
+  });
 }
 
 // ---- trends ----
@@ -228,6 +279,10 @@ export interface TrendPoint {
   bucketStart: Date;
   succeeded: number;
   failed: number;
+  /** RETRYING: failed at least once, not final yet (most become DELIVERED or FAILED within the retry schedule). */
+  retrying: number;
+  /** The bucket is not over yet (it ends after now): its counts are still growing. */
+  partial: boolean;
 }
 
 /**
@@ -271,21 +326,32 @@ export async function trends(
       range.to,
     ),
   );
-  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED'] });
-  const rows = await run<{ integration_type: IntegrationType; b: Date | string; s: string | number; f: string | number }>(em, {
+  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED', 'RETRYING'] });
+  const rows = await run<{
+    integration_type: IntegrationType;
+    b: Date | string;
+    s: string | number;
+    f: string | number;
+    r: string | number;
+  }>(em, {
     text: `select integration_type, (date_trunc(?, t at time zone ?) at time zone ?) as b,
-             sum(n) filter (where status = 'DELIVERED') as s, sum(n) filter (where status = 'FAILED') as f
+             sum(n) filter (where status = 'DELIVERED') as s, sum(n) filter (where status = 'FAILED') as f,
+             sum(n) filter (where status = 'RETRYING') as r
            from (${facts.text}) x group by 1, 2`,
     params: [unit, tz, tz, ...facts.params],
   });
-  const counts = new Map<string, { s: number; f: number }>();
-  for (const r of rows) counts.set(`${r.integration_type}|${new Date(r.b).getTime()}`, { s: Number(r.s ?? 0), f: Number(r.f ?? 0) });
+  const counts = new Map<string, { s: number; f: number; r: number }>();
+  for (const r of rows)
+    counts.set(`${r.integration_type}|${new Date(r.b).getTime()}`, { s: Number(r.s ?? 0), f: Number(r.f ?? 0), r: Number(r.r ?? 0) });
   const starts = buckets.map((b) => new Date(b.b));
+  const now = Date.now();
+  // A bucket ends where the next starts (a local day may be 23 or 25 hours), the last one at the range's end.
+  const endOf = (i: number) => (starts[i + 1] ?? range.to).getTime();
   return wanted.map((type) => ({
     type,
-    points: starts.map((bucketStart) => {
+    points: starts.map((bucketStart, i) => {
       const c = counts.get(`${type}|${bucketStart.getTime()}`);
-      return { bucketStart, succeeded: c?.s ?? 0, failed: c?.f ?? 0 };
+      return { bucketStart, succeeded: c?.s ?? 0, failed: c?.f ?? 0, retrying: c?.r ?? 0, partial: endOf(i) > now };
     }),
   }));
 }
@@ -295,7 +361,10 @@ export async function trends(
 export interface FailureGroupRow {
   integrationId: string;
   errorCode: string;
+  /** FAILED events. */
   totalErrors: number;
+  /** RETRYING events (0 unless asked for). */
+  retrying: number;
   firstSeenAt: Date;
   lastSeenAt: Date;
 }
@@ -306,7 +375,10 @@ export interface FailureGroupKeyset {
   errorCode: string;
 }
 
-/** FAILED events grouped by integration × error code, largest groups first; keyset-paged. */
+/**
+ * FAILED events grouped by integration × error code, largest groups first; keyset-paged (the keyset's
+ * total is failed, or failed + retrying with `includeRetrying`, which also counts RETRYING events).
+ */
 export async function failureGroups(
   em: EntityManager,
   workspaceId: string,
@@ -314,9 +386,10 @@ export async function failureGroups(
   types: readonly IntegrationType[] | null | undefined,
   first: number,
   after: FailureGroupKeyset | null,
+  includeRetrying = false,
 ): Promise<{ items: FailureGroupRow[]; hasNextPage: boolean }> {
   assertRange(range);
-  const facts = factsSql(workspaceId, range, { types, statuses: ['FAILED'] });
+  const facts = factsSql(workspaceId, range, { types, statuses: includeRetrying ? ['FAILED', 'RETRYING'] : ['FAILED'] });
   const page = after
     ? q(
         `where total < ? or (total = ? and (integration_id, error_code) > (?::uuid, ?))`,
@@ -326,9 +399,17 @@ export async function failureGroups(
         after.errorCode,
       )
     : q('');
-  const rows = await run<{ integration_id: string; error_code: string; total: string | number; first_at: Date; last_at: Date }>(em, {
+  const rows = await run<{
+    integration_id: string;
+    error_code: string;
+    total: string | number;
+    retrying: string | number;
+    first_at: Date;
+    last_at: Date;
+  }>(em, {
     text: `select * from (
-             select integration_id, error_code, sum(n) as total, min(first_at) as first_at, max(last_at) as last_at
+             select integration_id, error_code, sum(n) as total, coalesce(sum(n) filter (where status = 'RETRYING'), 0) as retrying,
+                    min(first_at) as first_at, max(last_at) as last_at
              from (${facts.text}) f group by 1, 2 having sum(n) > 0
            ) g ${page.text} order by total desc, integration_id, error_code limit ?`,
     params: [...facts.params, ...page.params, first + 1],
@@ -337,7 +418,8 @@ export async function failureGroups(
     items: rows.slice(0, first).map((r) => ({
       integrationId: r.integration_id,
       errorCode: r.error_code || 'UNKNOWN',
-      totalErrors: Number(r.total),
+      totalErrors: Number(r.total) - Number(r.retrying),
+      retrying: Number(r.retrying),
       firstSeenAt: new Date(r.first_at),
       lastSeenAt: new Date(r.last_at),
     })),

@@ -28,6 +28,14 @@ const IntegrationTypeSummaryRef = builder.objectRef<TypeSummary>('IntegrationTyp
       resolve: (s) => s.succeededChange,
     }),
     failedChange: t.float({ nullable: true, description: 'Percent; null when the previous value is 0.', resolve: (s) => s.failedChange }),
+    retrying: t.exposeInt('retrying'),
+    previousRetrying: t.exposeInt('previousRetrying'),
+    failing: t.exposeInt('failing', {
+      description:
+        'FAILED + RETRYING: events whose last attempt failed. Compares like with like across periods (a recent failure may still be RETRYING, an older one has had time to become FAILED).',
+    }),
+    previousFailing: t.exposeInt('previousFailing'),
+    failingChange: t.float({ nullable: true, description: 'Percent; null when the previous value is 0.', resolve: (s) => s.failingChange }),
   }),
 });
 
@@ -38,7 +46,16 @@ const OverviewRef = builder.objectRef<OverviewNumbers>('Overview').implement({
     succeeded: t.exposeInt('succeeded'),
     failed: t.exposeInt('failed'),
     retrying: t.exposeInt('retrying'),
-    inFlight: t.exposeInt('inFlight', { description: 'RECEIVED + PROCESSING.' }),
+    inFlight: t.exposeInt('inFlight', { description: 'RECEIVED + PROCESSING events of integrations that deliver now (ACTIVE).' }),
+    held: t.exposeInt('held', {
+      description:
+        'RECEIVED + PROCESSING events of integrations whose deliveries are stopped (PAUSED, ERROR, DISCONNECTED): waiting, not in flight.',
+    }),
+    successRate: t.float({
+      nullable: true,
+      description: 'succeeded / (succeeded + failed + retrying), 0..1: a retrying event is not (yet) a success. Null when all are 0.',
+      resolve: (o) => o.successRate,
+    }),
     byType: t.field({ type: [IntegrationTypeSummaryRef], description: 'All five types, zeros included.', resolve: (o) => o.byType }),
   }),
 });
@@ -48,8 +65,14 @@ const ErrorCodeCountRef = builder.objectRef<ErrorCodeTotal>('ErrorCodeCount').im
     code: t.exposeString('code'),
     label: t.string({ resolve: (c) => describeErrorCode(c.code).label }),
     category: t.field({ type: ErrorCategoryEnum, resolve: (c) => describeErrorCode(c.code).category }),
-    count: t.exposeInt('count'),
-    share: t.exposeFloat('share', { description: 'Of all failures in the range, 0..1.' }),
+    count: t.exposeInt('count', { description: 'FAILED events whose final code this is.' }),
+    retrying: t.exposeInt('retrying', {
+      description:
+        'RETRYING events whose last attempt failed with this code (0 unless includeRetrying): failing now, may still be delivered.',
+    }),
+    share: t.exposeFloat('share', {
+      description: 'Of all failures in the range (failed, plus retrying with includeRetrying), 0..1.',
+    }),
   }),
 });
 
@@ -58,6 +81,10 @@ const TrendPointRef = builder.objectRef<TrendPoint>('TrendPoint').implement({
     bucketStart: t.field({ type: 'DateTime', resolve: (p) => p.bucketStart }),
     succeeded: t.exposeInt('succeeded'),
     failed: t.exposeInt('failed'),
+    retrying: t.exposeInt('retrying', {
+      description: 'RETRYING events of the bucket: failed at least once, not final yet (why recent buckets show fewer FAILED).',
+    }),
+    partial: t.exposeBoolean('partial', { description: 'The bucket ends after now: its counts are still growing.' }),
   }),
 });
 
@@ -78,12 +105,16 @@ builder.queryFields((t) => ({
   }),
   failuresByErrorCode: t.field({
     type: [ErrorCodeCountRef],
-    description: 'FAILED events grouped by their final error code, most frequent first.',
+    description: 'FAILED (and with includeRetrying, RETRYING) events grouped by their last error code, most frequent first.',
     authScopes: { read: true },
     args: {
       range: t.arg({ type: TimeRangeInput, required: true }),
       types: t.arg({ type: [IntegrationTypeEnum] }),
       integrationId: t.arg.id(),
+      includeRetrying: t.arg.boolean({
+        defaultValue: false,
+        description: 'Count RETRYING events too (in retrying; codes seen only in retries appear); order by failed + retrying.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const workspaceId = workspaceIdOf(ctx);
@@ -94,7 +125,11 @@ builder.queryFields((t) => ({
         if (!found) return [];
         integrationId = found.id;
       }
-      return failuresByErrorCode(ctx.em, workspaceId, args.range, { types: args.types, integrationId });
+      return failuresByErrorCode(ctx.em, workspaceId, args.range, {
+        types: args.types,
+        integrationId,
+        includeRetrying: args.includeRetrying ?? false,
+      });
     },
   }),
   trends: t.field({

@@ -6,8 +6,12 @@ import {
   type EventKeyset,
   type EventStatusChange,
   findEvent,
+  countEvents,
   findIntegration,
+  type LastAttemptSummary,
+  lastAttemptsOfEvents,
   listEvents,
+  MAX_LOG_COUNT,
   payloadsOfEvents,
 } from '@switchboard/db';
 import { builder } from '../builder.ts';
@@ -24,6 +28,18 @@ const EventStatusChangeRef = builder.objectRef<EventStatusChange>('EventStatusCh
     to: t.field({ type: EventStatusEnum, resolve: (c) => c.to }),
     at: t.field({ type: 'DateTime', resolve: (c) => c.at }),
     reason: t.string({ nullable: true, resolve: (c) => c.reason ?? null }),
+  }),
+});
+
+const LastAttemptRef = builder.objectRef<LastAttemptSummary>('LastAttempt').implement({
+  description: "The event's latest delivery attempt, in brief (the log's columns); `attempts` has the full exchange.",
+  fields: (t) => ({
+    attemptNumber: t.exposeInt('attemptNumber'),
+    method: t.exposeString('method'),
+    url: t.exposeString('url'),
+    statusCode: t.int({ nullable: true, description: 'Null when no response arrived.', resolve: (a) => a.statusCode }),
+    errorCode: t.string({ nullable: true, resolve: (a) => a.errorCode }),
+    startedAt: t.field({ type: 'DateTime', resolve: (a) => a.startedAt }),
   }),
 });
 
@@ -67,6 +83,16 @@ export const EventRef = builder.objectRef<Event>('Event').implement({
       resolve: (e) => e.id,
     }),
     statusHistory: t.field({ type: [EventStatusChangeRef], resolve: (e) => e.statusHistory ?? [] }),
+    lastAttempt: t.loadable({
+      type: LastAttemptRef,
+      nullable: true,
+      description: 'Null when no request was made (yet).',
+      load: async (ids: string[], ctx: GraphQLContext) => {
+        const last = await lastAttemptsOfEvents(ctx.em, ids);
+        return ids.map((id) => last.get(id) ?? null);
+      },
+      resolve: (e) => e.id,
+    }),
   }),
 });
 
@@ -78,7 +104,13 @@ export const EventFilterInput = builder.inputType('EventFilter', {
     eventTypes: t.stringList(),
     errorCodes: t.stringList(),
     range: t.field({ type: TimeRangeInput }),
-    search: t.string({ description: 'Exact traceId, idempotency key, source or destination record id.' }),
+    eventTypePrefix: t.string({ description: 'Event types starting with this, e.g. "order." for order.created and order.paid.' }),
+    httpStatuses: t.intList({ description: "HTTP status of the event's last attempt." }),
+    methods: t.stringList({ description: "HTTP method of the event's last attempt." }),
+    search: t.string({
+      description:
+        'An event id (evt_…, the webhook-id receivers see), a trace id (any case), an idempotency key, a source or destination record id; or `key = value` (dotted paths, e.g. customer.email = grace@example.com) or a JSON object, matched inside payloads (kept for the payload retention window).',
+    }),
   }),
 });
 
@@ -92,6 +124,9 @@ export async function eventFilterOf(ctx: GraphQLContext, f: EventFilterArg | nul
     eventTypes: f?.eventTypes,
     errorCodes: f?.errorCodes,
     range: f?.range ?? null,
+    eventTypePrefix: f?.eventTypePrefix,
+    httpStatuses: f?.httpStatuses,
+    methods: f?.methods,
     search: f?.search,
   };
   if (f?.integrationId != null) {
@@ -103,7 +138,26 @@ export async function eventFilterOf(ctx: GraphQLContext, f: EventFilterArg | nul
   return out;
 }
 
-export const EventConnection = builder.connectionObject({ type: EventRef, name: 'EventConnection' });
+/** What eventPage returns beside edges: the filter's match count, asked for only when the field is selected. */
+interface EventConnectionExtras {
+  count: () => Promise<number>;
+}
+const extrasOf = (c: unknown) => c as EventConnectionExtras;
+
+export const EventConnection = builder.connectionObject({
+  type: EventRef,
+  name: 'EventConnection',
+  fields: (t) => ({
+    totalCount: t.int({
+      description: `Events matching the filter, all pages: exact up to ${MAX_LOG_COUNT.toLocaleString('en-US')}; past it, ${(MAX_LOG_COUNT + 1).toLocaleString('en-US')} (see totalCountCapped).`,
+      resolve: (c) => extrasOf(c).count(),
+    }),
+    totalCountCapped: t.boolean({
+      description: `More than ${MAX_LOG_COUNT.toLocaleString('en-US')} events match: totalCount stopped counting.`,
+      resolve: async (c) => (await extrasOf(c).count()) > MAX_LOG_COUNT,
+    }),
+  }),
+});
 
 export async function eventPage(
   ctx: GraphQLContext,
@@ -119,9 +173,15 @@ export async function eventPage(
     after = { receivedAt: assertTimestampPart(receivedAt), id: assertUuidPart(id) };
   }
   const page = await listEvents(ctx.em, workspaceIdOf(ctx), filter, order, first, after);
+  let counted: Promise<number> | undefined;
+  const count = () => {
+    counted ??= countEvents(ctx.em, workspaceIdOf(ctx), filter, MAX_LOG_COUNT + 1);
+    return counted;
+  };
   const edges = page.items.map(({ event, key }) => ({ cursor: encodeCursor([key.receivedAt, key.id]), node: event }));
   return {
     edges,
+    count,
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: after !== null,

@@ -21,7 +21,10 @@ const FailureGroupRef = builder.objectRef<FailureGroupRow>('FailureGroup').imple
       nullable: true,
       resolve: async (g, _args, ctx) => (await IntegrationRef.getDataloader(ctx).load(g.integrationId)).flow ?? null,
     }),
-    totalErrors: t.exposeInt('totalErrors'),
+    totalErrors: t.exposeInt('totalErrors', { description: 'FAILED events.' }),
+    retrying: t.exposeInt('retrying', {
+      description: 'RETRYING events whose last attempt failed with this code (0 unless includeRetrying): failing now, not final.',
+    }),
     firstSeenAt: t.field({ type: 'DateTime', resolve: (g) => g.firstSeenAt }),
     lastSeenAt: t.field({ type: 'DateTime', resolve: (g) => g.lastSeenAt }),
   }),
@@ -29,7 +32,8 @@ const FailureGroupRef = builder.objectRef<FailureGroupRow>('FailureGroup').imple
 
 const FailureGroupConnection = builder.connectionObject({ type: FailureGroupRef, name: 'FailureGroupConnection' });
 
-const groupCursor = (g: FailureGroupRow) => encodeCursor([g.totalErrors, g.integrationId, g.errorCode === 'UNKNOWN' ? '' : g.errorCode]);
+const groupCursor = (g: FailureGroupRow) =>
+  encodeCursor([g.totalErrors + g.retrying, g.integrationId, g.errorCode === 'UNKNOWN' ? '' : g.errorCode]);
 
 builder.queryField('failureGroups', (t) =>
   t.field({
@@ -41,6 +45,10 @@ builder.queryField('failureGroups', (t) =>
       types: t.arg({ type: [IntegrationTypeEnum] }),
       first: t.arg.int(),
       after: t.arg.string(),
+      includeRetrying: t.arg.boolean({
+        defaultValue: false,
+        description: 'Count RETRYING events too (in retrying; groups seen only in retries appear); order by failed + retrying.',
+      }),
     },
     resolve: async (_root, args, ctx) => {
       const first = pageSize(args.first);
@@ -49,7 +57,7 @@ builder.queryField('failureGroups', (t) =>
         const [total, integrationId, errorCode] = decodeCursor<[number, string, string]>(args.after, 'nss');
         after = { total, integrationId: assertUuidPart(integrationId), errorCode };
       }
-      const page = await failureGroups(ctx.em, workspaceIdOf(ctx), args.range, args.types, first, after);
+      const page = await failureGroups(ctx.em, workspaceIdOf(ctx), args.range, args.types, first, after, args.includeRetrying ?? false);
       const edges = page.items.map((node) => ({ cursor: groupCursor(node), node }));
       return {
         edges,

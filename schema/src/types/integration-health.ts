@@ -1,6 +1,14 @@
 // Integration.health: delivered / failed / retrying from the rollups (batched over a page of
 // integrations) plus the integration row's failure streak, last activity and rate-limit snapshot.
-import { healthCounts, type HealthCounts, type Integration, type RateLimitSnapshot } from '@switchboard/db';
+import {
+  healthCounts,
+  type HealthCounts,
+  type Integration,
+  type RateLimitSnapshot,
+  rateLimitIsStale,
+  rateLimitResetAt,
+  successRateOf,
+} from '@switchboard/db';
 import DataLoader from 'dataloader';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
@@ -16,6 +24,16 @@ export const RateLimitSnapshotRef = builder.objectRef<RateLimitSnapshot>('RateLi
     dailyRemaining: t.int({ nullable: true, resolve: (r) => r.dailyRemaining ?? null }),
     retryAfterSeconds: t.int({ nullable: true, resolve: (r) => r.retryAfterSeconds ?? null }),
     observedAt: t.field({ type: 'DateTime', resolve: (r) => r.observedAt }),
+    resetAt: t.field({
+      type: 'DateTime',
+      description:
+        'When the quota seen has renewed: observedAt + retryAfterSeconds when the destination said; for a daily quota alone the next UTC midnight; else observedAt + 10 minutes (windows span seconds to minutes).',
+      resolve: (r) => rateLimitResetAt(r),
+    }),
+    stale: t.boolean({
+      description: 'resetAt has passed with no newer snapshot: the numbers describe a quota that has renewed since.',
+      resolve: (r) => rateLimitIsStale(r),
+    }),
   }),
 });
 
@@ -30,8 +48,9 @@ const IntegrationHealthRef = builder.objectRef<HealthShape>('IntegrationHealth')
     retrying: t.exposeInt('retrying'),
     successRate: t.float({
       nullable: true,
-      description: 'delivered / (delivered + failed); null when both are 0.',
-      resolve: (h) => (h.delivered + h.failed === 0 ? null : h.delivered / (h.delivered + h.failed)),
+      description:
+        'delivered / (delivered + failed + retrying), 0..1: a retrying event is not (yet) a success (the same definition as Overview.successRate). Null when all are 0.',
+      resolve: (h) => successRateOf(h),
     }),
     consecutiveFailures: t.int({ resolve: (h) => h.integration.consecutiveFailures }),
     lastEventAt: t.field({ type: 'DateTime', nullable: true, resolve: (h) => h.integration.lastEventAt ?? null }),

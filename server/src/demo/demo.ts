@@ -1,6 +1,7 @@
 // SWITCHBOARD_DEMO=1: on the first start with an empty database, a "Demo" workspace with the
 // generator's integrations (all five types, every provider class) pointing at simulated providers
-// on loopback, 30 days of history, and its admin key printed and kept in the data folder (so
+// on loopback, 60 days of history (twice the console's longest preset, so every preset's previous period
+// is full and its comparison means something), and its admin key printed and kept in the data folder (so
 // GET /v1/demo can hand it to the console's sign-in page after restarts). Then live traffic: signed
 // webhooks into the inbound integrations and published events fanning out to the outbound ones, a
 // few per second, while the providers misbehave now and then (bursts of 5xx, 429s, slow answers,
@@ -24,6 +25,9 @@ import { sendError, sendJson } from '../http/respond.ts';
 import type { Router } from '../http/router.ts';
 import type { Logger } from '../logger.ts';
 import { type SimulatedProviders, startSimulatedProviders } from './providers.ts';
+
+/** Twice the console's longest preset period (30 days); events past the 30-day retention go, their rollups stay. */
+export const DEMO_HISTORY_DAYS = 60;
 
 interface DemoState {
   workspaceId: string;
@@ -91,12 +95,12 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
         state = { workspaceId: workspace.id, adminKey, ingestKey };
         mkdirSync(path.dirname(stateFile), { recursive: true });
         writeFileSync(stateFile, JSON.stringify(state, null, 2), { mode: 0o600 });
-        logger.info({ events: config.demoEvents }, 'demo: generating 30 days of history');
+        logger.info({ events: config.demoEvents, days: DEMO_HISTORY_DAYS }, 'demo: generating history');
         const result = await generateDemoData({
           url: db.url,
           workspaceId: workspace.id,
           events: config.demoEvents,
-          days: 30,
+          days: DEMO_HISTORY_DAYS,
           destinationBaseUrl: providers.url,
           progress: false,
           connections: db.kind === 'embedded' ? 1 : 2,

@@ -9,21 +9,28 @@ export const OverviewQuery = graphql(`
 			failed
 			retrying
 			inFlight
+			held
+			successRate
 			byType {
 				type
 				succeeded
 				failed
+				retrying
 				previousSucceeded
 				previousFailed
 				succeededChange
 				failedChange
+				failing
+				previousFailing
+				failingChange
 			}
 		}
-		failuresByErrorCode(range: $range) {
+		failuresByErrorCode(range: $range, includeRetrying: true) {
 			code
 			label
 			category
 			count
+			retrying
 			share
 		}
 	}
@@ -37,6 +44,8 @@ export const TrendsQuery = graphql(`
 				bucketStart
 				succeeded
 				failed
+				retrying
+				partial
 			}
 		}
 	}
@@ -44,7 +53,7 @@ export const TrendsQuery = graphql(`
 
 export const FailureGroupsQuery = graphql(`
 	query DashboardFailureGroups($range: TimeRange!, $first: Int, $after: String) {
-		failureGroups(range: $range, first: $first, after: $after) {
+		failureGroups(range: $range, first: $first, after: $after, includeRetrying: true) {
 			edges {
 				cursor
 				node {
@@ -60,6 +69,7 @@ export const FailureGroupsQuery = graphql(`
 					service
 					flow
 					totalErrors
+					retrying
 					firstSeenAt
 					lastSeenAt
 				}

@@ -22,13 +22,20 @@ export const EventRowFields = graphql(`
 			type
 			provider
 		}
+		lastAttempt {
+			method
+			url
+			statusCode
+		}
 	}
 `);
 
 export const EventListQuery = graphql(
 	`
-		query EventList($filter: EventFilter, $first: Int, $after: String) {
-			events(filter: $filter, first: $first, after: $after) {
+		query EventList($filter: EventFilter, $first: Int, $after: String, $orderBy: EventOrder) {
+			events(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+				totalCount
+				totalCountCapped
 				edges {
 					cursor
 					node {
@@ -135,6 +142,7 @@ export const ReplayPreviewQuery = graphql(`
 	query ReplayPreview($filter: EventFilter!) {
 		replayPreview(filter: $filter) {
 			count
+			skippedExpired
 			limit
 			overLimit
 		}
@@ -145,6 +153,7 @@ export const ReplayEventsMutation = graphql(`
 	mutation ReplayEvents($filter: EventFilter!) {
 		replayEvents(filter: $filter) {
 			count
+			skippedExpired
 		}
 	}
 `);

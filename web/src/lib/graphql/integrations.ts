@@ -19,6 +19,7 @@ export const IntegrationListQuery = graphql(`
 						successRate
 						delivered
 						failed
+						retrying
 						lastEventAt
 					}
 				}
@@ -82,6 +83,8 @@ export const IntegrationDetailQuery = graphql(`
 					dailyRemaining
 					retryAfterSeconds
 					observedAt
+					resetAt
+					stale
 				}
 			}
 			stateHistory {

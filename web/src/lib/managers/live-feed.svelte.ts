@@ -18,7 +18,11 @@ const BURST_MS = 4000;
 class LiveFeed {
 	status = $state<LiveConnectionStatus>('idle');
 	recent = $state<LiveFailure[]>([]);
+	/** Distinct events that failed since the operator last looked, by their latest status (one event retrying three times is one). */
 	unseen = $state(0);
+	unseenFailed = $state(0);
+	unseenRetrying = $state(0);
+	#unseenStatus = new Map<string, string>();
 	/** Increments on every failure: depend on it to refresh when failures arrive. */
 	version = $state(0);
 
@@ -48,13 +52,23 @@ class LiveFeed {
 
 	receive(failure: LiveFailure) {
 		this.recent = [failure, ...this.recent.filter((f) => f.id !== failure.id)].slice(0, KEEP);
-		this.unseen++;
+		this.#unseenStatus.set(failure.id, failure.status);
+		this.#countUnseen();
 		this.version++;
 		this.#announce(failure);
 	}
 
 	markSeen() {
-		this.unseen = 0;
+		this.#unseenStatus.clear();
+		this.#countUnseen();
+	}
+
+	#countUnseen() {
+		let failed = 0;
+		for (const status of this.#unseenStatus.values()) if (status === 'FAILED') failed++;
+		this.unseen = this.#unseenStatus.size;
+		this.unseenFailed = failed;
+		this.unseenRetrying = this.unseen - failed;
 	}
 
 	#announce(failure: LiveFailure) {

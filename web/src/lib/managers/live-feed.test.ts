@@ -45,4 +45,17 @@ describe('live failure feed', () => {
 		liveFeed.markSeen();
 		expect(liveFeed.unseen).toBe(0);
 	});
+
+	it('counts distinct events by their latest status, so retries are not "new failures" and match the tiles', () => {
+		const retrying = { ...failure(7), status: 'RETRYING' } as LiveFailure;
+		liveFeed.receive(retrying);
+		liveFeed.receive(retrying);
+		liveFeed.receive(retrying);
+		expect(liveFeed.unseen).toBe(1);
+		expect(liveFeed.unseenRetrying).toBe(1);
+		expect(liveFeed.unseenFailed).toBe(0);
+		liveFeed.receive(failure(7));
+		liveFeed.receive(failure(8));
+		expect(liveFeed).toMatchObject({ unseen: 2, unseenFailed: 2, unseenRetrying: 0 });
+	});
 });

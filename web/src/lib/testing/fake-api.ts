@@ -128,7 +128,8 @@ function page<T>(items: T[], first: number | null | undefined, after: string | n
 	return {
 		edges: slice.map((node, i) => ({ cursor: encodeCursor(start + i + 1), node })),
 		pageInfo: { hasNextPage: start + size < items.length, endCursor: slice.length ? encodeCursor(start + slice.length) : null },
-		totalCount: items.length
+		totalCount: items.length,
+		totalCountCapped: false
 	};
 }
 
@@ -208,7 +209,10 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 			delivered,
 			failed,
 			retrying: events.filter((e) => e.status === 'RETRYING').length,
-			successRate: delivered + failed === 0 ? null : delivered / (delivered + failed),
+			successRate: (() => {
+				const retrying = events.filter((e) => e.status === 'RETRYING').length;
+				return delivered + failed + retrying === 0 ? null : delivered / (delivered + failed + retrying);
+			})(),
 			consecutiveFailures,
 			lastEventAt: mine[0]?.receivedAt ?? null,
 			lastFailureAt: mine.find((e) => e.status === 'FAILED')?.receivedAt ?? null,
@@ -349,19 +353,32 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 						failed: count(range, null, 'FAILED'),
 						retrying: count(range, null, 'RETRYING'),
 						inFlight: count(range, null, 'RECEIVED') + count(range, null, 'PROCESSING'),
+						held: 0,
+						successRate: (() => {
+							const d = count(range, null, 'DELIVERED');
+							const all = d + count(range, null, 'FAILED') + count(range, null, 'RETRYING');
+							return all === 0 ? null : d / all;
+						})(),
 						byType: types.map((type) => {
 							const s = count(range, type, 'DELIVERED');
 							const f = count(range, type, 'FAILED');
+							const r = count(range, type, 'RETRYING');
 							const ps = count(prev, type, 'DELIVERED');
 							const pf = count(prev, type, 'FAILED');
+							const pr = count(prev, type, 'RETRYING');
 							return {
 								type,
 								succeeded: s,
 								failed: f,
+								retrying: r,
 								previousSucceeded: ps,
 								previousFailed: pf,
+								previousRetrying: pr,
 								succeededChange: change(s, ps),
-								failedChange: change(f, pf)
+								failedChange: change(f, pf),
+								failing: f + r,
+								previousFailing: pf + pr,
+								failingChange: change(f + r, pf + pr)
 							};
 						})
 					};
@@ -375,7 +392,14 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 					for (const e of failed) if (e.errorCode) counts.set(e.errorCode, (counts.get(e.errorCode) ?? 0) + 1);
 					return [...counts].map(([code, count]) => {
 						const entry = data.catalog.find((c) => c.code === code);
-						return { code, label: entry?.label ?? code, category: entry?.category ?? 'SERVER', count, share: count / failed.length };
+						return {
+							code,
+							label: entry?.label ?? code,
+							category: entry?.category ?? 'SERVER',
+							count,
+							retrying: 0,
+							share: count / failed.length
+						};
 					});
 				},
 				trends: (_: unknown, { range, bucket, types }: { range: Range; bucket: 'HOUR' | 'DAY'; types?: IntegrationType[] }) => {
@@ -393,7 +417,9 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 							points.push({
 								bucketStart: r.from,
 								succeeded: events.filter((e) => e.status === 'DELIVERED').length,
-								failed: events.filter((e) => e.status === 'FAILED').length
+								failed: events.filter((e) => e.status === 'FAILED').length,
+								retrying: events.filter((e) => e.status === 'RETRYING').length,
+								partial: t + size > Date.now()
 							});
 						}
 						return { type, points };
@@ -422,6 +448,7 @@ export function createFakeApi(data: FakeWorkspace = createFakeWorkspace()): Fake
 							service: g.integration.service,
 							flow: g.integration.flow,
 							totalErrors: g.events.length,
+							retrying: 0,
 							firstSeenAt: g.events[g.events.length - 1]?.receivedAt,
 							lastSeenAt: g.events[0]?.receivedAt
 						}))

@@ -19,7 +19,10 @@ const full: EventFilters = {
 	eventType: 'contact.created',
 	integrationId: 'int_42',
 	errorCode: '429',
-	search: 'trace-abc'
+	httpStatus: '401,503',
+	method: 'PUT',
+	search: 'trace-abc',
+	order: 'oldest'
 };
 
 describe('event filters ↔ URL', () => {
@@ -56,6 +59,14 @@ describe('event filters ↔ URL', () => {
 });
 
 describe('event filters → GraphQL', () => {
+	it('reads a time of day in the workspace zone, an event-type prefix, HTTP statuses and a method', () => {
+		const f = { ...full, from: '2026-11-03T09:30', to: '2026-11-03T10:15', eventType: 'order.*' };
+		const input = toEventFilterInput(f, new Date('2026-11-23T12:00:00Z'), 'Europe/Berlin');
+		expect(input.range).toEqual({ from: '2026-11-03T08:30:00.000Z', to: '2026-11-03T09:15:00.000Z' });
+		expect(input).toMatchObject({ eventTypePrefix: 'order.', eventTypes: undefined, httpStatuses: [401, 503], methods: ['PUT'] });
+		expect(parseEventFilters(eventFiltersToSearchParams(f))).toEqual(f);
+	});
+
 	it('turns calendar days in the workspace zone into a half-open instant range', () => {
 		const input = toEventFilterInput(full, new Date('2026-11-23T12:00:00Z'), 'Europe/Berlin');
 		expect(input.range).toEqual({ from: '2026-10-31T23:00:00.000Z', to: '2026-11-07T23:00:00.000Z' });
@@ -74,7 +85,10 @@ describe('event filters → GraphQL', () => {
 			statuses: undefined,
 			types: undefined,
 			eventTypes: undefined,
+			eventTypePrefix: undefined,
 			errorCodes: undefined,
+			httpStatuses: undefined,
+			methods: undefined,
 			search: undefined,
 			range: undefined
 		});
@@ -93,7 +107,11 @@ describe('matchesEventFilters (live rows)', () => {
 	const now = new Date('2026-11-23T12:00:00Z');
 
 	it('accepts an event that matches every filter', () => {
-		expect(matchesEventFilters(event, { ...full, period: '24h', from: '', to: '' }, 'UTC', now)).toBe(true);
+		const all = { ...full, period: '24h' as const, from: '', to: '', httpStatus: '', method: '' };
+		expect(matchesEventFilters(event, all, 'UTC', now)).toBe(true);
+		// An event-type prefix matches live events too; an attempt-status filter waits for the next load.
+		expect(matchesEventFilters(event, { ...all, eventType: 'contact.*' }, 'UTC', now)).toBe(true);
+		expect(matchesEventFilters(event, { ...all, httpStatus: '401' }, 'UTC', now)).toBe(false);
 	});
 
 	it('rejects one that misses any filter', () => {

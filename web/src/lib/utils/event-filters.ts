@@ -16,7 +16,12 @@ export interface EventFilters {
 	eventType: string;
 	integrationId: string;
 	errorCode: string;
+	/** HTTP statuses of the last attempt, comma-separated ("401,403"). */
+	httpStatus: string;
+	/** HTTP method of the last attempt. */
+	method: string;
 	search: string;
+	order: 'newest' | 'oldest';
 }
 
 export const EMPTY_EVENT_FILTERS: EventFilters = {
@@ -28,8 +33,34 @@ export const EMPTY_EVENT_FILTERS: EventFilters = {
 	eventType: '',
 	integrationId: '',
 	errorCode: '',
-	search: ''
+	httpStatus: '',
+	method: '',
+	search: '',
+	order: 'newest'
 };
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const HTTP_METHODS: readonly string[] = METHODS;
+
+/** "401, 403" → [401, 403]; anything that is not a 3-digit status is dropped. */
+export function httpStatusesOf(text: string): number[] {
+	return [
+		...new Set(
+			text
+				.split(/[\s,]+/)
+				.filter((v) => /^[1-5]\d\d$/.test(v))
+				.map(Number)
+		)
+	];
+}
+
+/** An event-type filter ending in `*` (or `.`) matches by prefix: "order.*" is order.created, order.paid… */
+export function eventTypePrefixOf(eventType: string): string | null {
+	const t = eventType.trim();
+	if (t.endsWith('*')) return t.slice(0, -1);
+	if (t.endsWith('.')) return t;
+	return null;
+}
 
 function list<T extends string>(params: URLSearchParams, name: string, allowed: readonly T[]): T[] {
 	const values = params
@@ -59,7 +90,10 @@ export function parseEventFilters(params: URLSearchParams): EventFilters {
 		eventType: text(params, 'eventType'),
 		integrationId: text(params, 'integration'),
 		errorCode: text(params, 'errorCode').toUpperCase(),
-		search: text(params, 'q')
+		httpStatus: httpStatusesOf(text(params, 'http')).join(','),
+		method: (METHODS as readonly string[]).includes(text(params, 'method').toUpperCase()) ? text(params, 'method').toUpperCase() : '',
+		search: text(params, 'q'),
+		order: text(params, 'order') === 'oldest' ? 'oldest' : 'newest'
 	};
 }
 
@@ -78,7 +112,11 @@ export function eventFiltersToSearchParams(filters: EventFilters): URLSearchPara
 	if (filters.eventType.trim()) params.set('eventType', filters.eventType.trim());
 	if (filters.integrationId.trim()) params.set('integration', filters.integrationId.trim());
 	if (filters.errorCode.trim()) params.set('errorCode', filters.errorCode.trim().toUpperCase());
+	const statuses = httpStatusesOf(filters.httpStatus ?? '');
+	if (statuses.length) params.set('http', statuses.join(','));
+	if (filters.method) params.set('method', filters.method);
 	if (filters.search.trim()) params.set('q', filters.search.trim());
+	if (filters.order === 'oldest') params.set('order', 'oldest');
 	return params;
 }
 
@@ -108,6 +146,8 @@ export function describeEventFilters(filters: EventFilters, integrationName?: st
 	if (filters.integrationId) out.push(`Integration: ${integrationName ?? filters.integrationId}`);
 	if (filters.eventType) out.push(`Event type: ${filters.eventType}`);
 	if (filters.errorCode) out.push(`Error code: ${filters.errorCode}`);
+	if (filters.httpStatus) out.push(`HTTP status of the last attempt: ${filters.httpStatus}`);
+	if (filters.method) out.push(`Method: ${filters.method}`);
 	if (filters.search) out.push(`Search: ${filters.search}`);
 	return out;
 }
@@ -119,14 +159,18 @@ export function toEventFilterInput(filters: EventFilters, now: Date, timeZone: s
 		integrationId: filters.integrationId || undefined,
 		statuses: filters.statuses.length ? filters.statuses : undefined,
 		types: filters.types.length ? filters.types : undefined,
-		eventTypes: filters.eventType ? [filters.eventType] : undefined,
+		eventTypes: filters.eventType && !eventTypePrefixOf(filters.eventType) ? [filters.eventType] : undefined,
+		eventTypePrefix: eventTypePrefixOf(filters.eventType) ?? undefined,
 		errorCodes: filters.errorCode ? [filters.errorCode] : undefined,
+		httpStatuses: httpStatusesOf(filters.httpStatus ?? '').length ? httpStatusesOf(filters.httpStatus) : undefined,
+		methods: filters.method ? [filters.method] : undefined,
 		search: filters.search || undefined,
 		range: range ?? undefined
 	};
 }
 
 interface LiveEvent {
+	id?: string;
 	status: EventStatus;
 	eventType: string;
 	errorCode?: string | null;
@@ -145,11 +189,16 @@ export function matchesEventFilters(event: LiveEvent, filters: EventFilters, tim
 	if (filters.statuses.length && !filters.statuses.includes(event.status)) return false;
 	if (filters.types.length && !filters.types.includes(event.integration.type)) return false;
 	if (filters.integrationId && filters.integrationId !== event.integration.id) return false;
-	if (filters.eventType && filters.eventType !== event.eventType) return false;
+	const prefix = eventTypePrefixOf(filters.eventType);
+	if (filters.eventType && (prefix === null ? filters.eventType !== event.eventType : !event.eventType.startsWith(prefix))) return false;
+	// Searches inside payloads, by attempt status or method cannot be checked on a pushed event: the next load shows them.
+	if (filters.httpStatus || filters.method) return false;
 	if (filters.errorCode && filters.errorCode !== (event.errorCode ?? '').toUpperCase()) return false;
 	if (filters.search) {
-		const s = filters.search;
-		if (![event.traceId, event.sourceRecordId, event.destinationRecordId].includes(s)) return false;
+		const s = filters.search.trim();
+		if (/^evt_/i.test(s)) return s.toLowerCase() === event.id?.toLowerCase();
+		if (![event.traceId, event.sourceRecordId, event.destinationRecordId].includes(/^[0-9a-f]{32}$/i.test(s) ? s.toLowerCase() : s))
+			return false;
 	}
 	const range = filtersRange(filters, now, timeZone);
 	if (range) {

@@ -29,4 +29,17 @@ describe('describeChange', () => {
 	it('says the direction in words for screen readers', () => {
 		expect(describeChange(-12, 'lower-is-better').label).toBe('Down 12% on the previous period');
 	});
+
+	it('says "new" or "—" instead of a percentage when the previous period held fewer than 10, with the counts in words', () => {
+		// One event at the edge of the history: the API's exact figure is absurd as a headline.
+		const absurd = describeChange(3_464_000, 'higher-is-better', { current: 34_641, previous: 1 });
+		expect(absurd).toMatchObject({ text: '—', direction: 'none', tone: 'neutral' });
+		expect(absurd.label).toBe('Too few in the previous period to compare (34,641 now, 1 in the previous period)');
+		expect(describeChange(null, 'lower-is-better', { current: 5, previous: 0 })).toMatchObject({ text: 'new', direction: 'none' });
+		expect(describeChange(null, 'lower-is-better', { current: 0, previous: 0 }).text).toBe('—');
+		expect(describeChange(-50, 'lower-is-better', { current: 5, previous: 10 })).toMatchObject({ text: '▼ 50%', tone: 'good' });
+		expect(describeChange(-50, 'lower-is-better', { current: 5, previous: 10 }).label).toBe(
+			'Down 50% on the previous period (5 now, 10 in the previous period)'
+		);
+	});
 });

@@ -100,13 +100,46 @@ function addDays(date: string, days: number): string {
 	return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
+
+/** A wall-clock time without a zone ("2026-11-03T09:30", as a datetime-local input gives it) read in `timeZone`. */
+export function zonedDateTime(value: string, timeZone: string): Date | null {
+	const m = LOCAL_DATE_TIME.exec(value);
+	if (!m) return null;
+	const [y, mo, d] = (m[1] as string).split('-').map(Number) as [number, number, number];
+	const wall = Date.UTC(y, mo - 1, d, Number(m[2]), Number(m[3]), Number(m[4] ?? 0));
+	let t = wall;
+	for (let i = 0; i < 2; i++) t = wall - timeZoneOffsetMs(new Date(t), timeZone);
+	return new Date(t);
+}
+
+/** The inverse, for a datetime-local input: an instant as "YYYY-MM-DDTHH:mm" on the wall clock of `timeZone`. */
+export function toZonedLocalInput(value: string, timeZone: string): string {
+	if (isDateOnly(value)) return `${value}T00:00`;
+	if (LOCAL_DATE_TIME.test(value)) return value.slice(0, 16);
+	const date = new Date(value);
+	if (Number.isNaN(date.getTime())) return '';
+	const parts = Object.fromEntries(
+		partsFormatter(timeZone)
+			.formatToParts(date)
+			.map((p) => [p.type, p.value])
+	);
+	return `${parts.year}-${parts.month}-${parts.day}T${parts.hour === '24' ? '00' : parts.hour}:${parts.minute}`;
+}
+
+function boundOf(value: string, timeZone: string, end: boolean): Date {
+	if (isDateOnly(value)) return startOfZonedDay(end ? addDays(value, 1) : value, timeZone);
+	return zonedDateTime(value, timeZone) ?? new Date(value);
+}
+
 /**
- * A custom range. Bounds are either calendar days in the workspace's timezone (the `to` day is
- * included, so the range ends when the next day starts) or exact ISO instants.
+ * A custom range. Bounds are calendar days in the workspace's timezone (the `to` day is included, so
+ * the range ends when the next day starts), wall-clock times in that zone ("2026-11-03T09:30", `to`
+ * exclusive), or exact ISO instants.
  */
 export function customRange(from: string, to: string, timeZone: string): TimeRange | null {
-	const start = isDateOnly(from) ? startOfZonedDay(from, timeZone) : new Date(from);
-	const end = isDateOnly(to) ? startOfZonedDay(addDays(to, 1), timeZone) : new Date(to);
+	const start = boundOf(from, timeZone, false);
+	const end = boundOf(to, timeZone, true);
 	if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) return null;
 	return { from: start.toISOString(), to: end.toISOString() };
 }

@@ -20,6 +20,7 @@ const group = (errorCode: string, type: 'OUTBOUND_WEBHOOK' | 'PREBUILT' = 'OUTBO
 	service: 'shopify-sync',
 	flow: 'Lead capture',
 	totalErrors: 12,
+	retrying: 0,
 	firstSeenAt: '2026-11-20T10:00:00.000Z',
 	lastSeenAt: '2026-11-23T10:00:00.000Z'
 });

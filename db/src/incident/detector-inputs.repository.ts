@@ -84,7 +84,10 @@ const ts = (v: string | Date) => pgDate(v);
 
 /** Workspaces that have at least one integration (the only ones with anything to detect). */
 export async function findWorkspacesToWatch(em: EntityManager): Promise<string[]> {
-  const rows = await queryRows<{ id: string }>(em, `select w.id from workspace w where exists (select 1 from integration i where i.workspace_id = w.id)`);
+  const rows = await queryRows<{ id: string }>(
+    em,
+    `select w.id from workspace w where exists (select 1 from integration i where i.workspace_id = w.id)`,
+  );
   return rows.map((r) => r.id);
 }
 
@@ -105,7 +108,16 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
   ).map((i) => ({ ...i, lastEventAt: i.lastEventAt ? ts(i.lastEventAt) : null, installedAt: ts(i.installedAt) }));
   const ids = integrations.map((i) => i.id);
   if (ids.length === 0) {
-    return { workspaceId, timezone: ws?.timezone ?? 'UTC', settings: ws?.insight_settings ?? null, integrations, attempts: [], finished: [], rollups: [], stuck: [] };
+    return {
+      workspaceId,
+      timezone: ws?.timezone ?? 'UTC',
+      settings: ws?.insight_settings ?? null,
+      integrations,
+      attempts: [],
+      finished: [],
+      rollups: [],
+      stuck: [],
+    };
   }
   const attempts = await queryRows<DetectorAttempt & { startedAt: string }>(
     em,

@@ -145,7 +145,12 @@ export interface IncidentMove {
 }
 
 /** Resolves these incidents by the system (those already resolved are left alone: another process got there first). */
-export async function resolveIncidentsBySystem(em: EntityManager, ids: readonly string[], note: string, now: Date): Promise<IncidentMove[]> {
+export async function resolveIncidentsBySystem(
+  em: EntityManager,
+  ids: readonly string[],
+  note: string,
+  now: Date,
+): Promise<IncidentMove[]> {
   if (ids.length === 0) return [];
   const at = now.toISOString();
   const rows = await queryRows<{ id: string; workspace_id: string; integration_ids: string[]; record: IncidentChange }>(
@@ -183,11 +188,19 @@ export async function applyIncidentAction(
     const record: IncidentChange = { from: current.state, to, at: now.toISOString(), actor, note };
     const rows = await queryRows<{ id: string; integration_ids: string[] }>(
       em,
-      `update incident set state = $3, history = history || $4::jsonb,
-         muted_until = $5, resolved_at = case when $3 = 'RESOLVED' then $6::timestamptz else resolved_at end
-       where id = $1 and workspace_id = $2 and state = $7
+      `update incident set state = $3::text, history = history || $4::jsonb,
+         muted_until = $5::timestamptz, resolved_at = case when $3::text = 'RESOLVED' then $6::timestamptz else resolved_at end
+       where id = $1 and workspace_id = $2 and state = $7::text
        returning id, integration_ids`,
-      [id, workspaceId, to, JSON.stringify([record]), action === 'mute' ? opts.until?.toISOString() : null, now.toISOString(), current.state],
+      [
+        id,
+        workspaceId,
+        to,
+        JSON.stringify([record]),
+        action === 'mute' ? opts.until?.toISOString() : null,
+        now.toISOString(),
+        current.state,
+      ],
     );
     const row = rows[0];
     if (row) return { id: row.id, workspaceId, integrationIds: row.integration_ids, record };
@@ -257,7 +270,11 @@ export async function listIncidents(
   return ids.map((r) => byId.get(r.id)).filter((r): r is Incident => r !== undefined);
 }
 
-export async function countIncidents(em: EntityManager, workspaceId: string, filter: IncidentListFilter | null | undefined): Promise<number> {
+export async function countIncidents(
+  em: EntityManager,
+  workspaceId: string,
+  filter: IncidentListFilter | null | undefined,
+): Promise<number> {
   const w = listWhere(workspaceId, filter);
   const [row] = await queryRows<{ n: number }>(em, `select count(*)::int as n from incident where ${w.sql}`, w.params);
   return row?.n ?? 0;

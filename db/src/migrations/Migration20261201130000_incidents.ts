@@ -22,7 +22,9 @@ export class Migration20261201130000_incidents extends Migration {
     this.addSql(
       `alter table "incident" add constraint "incident_kind_check" check ("kind" in ('FAILURE_SPIKE', 'ALL_FAILING', 'CONSECUTIVE_FAILURES', 'STUCK_PROCESSING', 'RECURRING_DAILY', 'RATE_LIMIT_HEADROOM', 'SILENCE', 'DESTINATION_DOWN'));`,
     );
-    this.addSql(`alter table "incident" add constraint "incident_state_check" check ("state" in ('OPEN', 'ACKNOWLEDGED', 'RESOLVED', 'MUTED'));`);
+    this.addSql(
+      `alter table "incident" add constraint "incident_state_check" check ("state" in ('OPEN', 'ACKNOWLEDGED', 'RESOLVED', 'MUTED'));`,
+    );
     this.addSql(`alter table "incident" add constraint "incident_severity_check" check ("severity" in ('WARNING', 'CRITICAL'));`);
     this.addSql(`alter table "workspace" add column "insight_settings" jsonb null;`);
   }

@@ -160,7 +160,12 @@ builder.queryFields((t) => ({
       const edges = page.map((node) => ({ cursor: encodeCursor([node.openedAt.toISOString(), node.id]), node }));
       return {
         edges,
-        pageInfo: { hasNextPage: rows.length > limit, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null },
+        pageInfo: {
+          hasNextPage: rows.length > limit,
+          hasPreviousPage: false,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges.at(-1)?.cursor ?? null,
+        },
         totalCount: () => countIncidents(ctx.em, workspaceId, listFilter),
       } as never;
     },

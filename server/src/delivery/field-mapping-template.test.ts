@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
 
 describe('field mapping templates', () => {
-  const payload = { title: 'CRM sync: every delivery is failing (401)', summary: '12 attempts failed', consoleUrl: 'http://sb/incidents/inc_1', n: 3, o: { a: 1 } };
+  const payload = {
+    title: 'CRM sync: every delivery is failing (401)',
+    summary: '12 attempts failed',
+    consoleUrl: 'http://sb/incidents/inc_1',
+    n: 3,
+    o: { a: 1 },
+  };
 
   it('builds a Slack-style text from several paths', () => {
     expect(applyFieldMapping({ text: '{{$.title}} — {{ $.summary }} <{{$.consoleUrl}}|open>' }, payload)).toEqual({
@@ -11,7 +17,9 @@ describe('field mapping templates', () => {
   });
 
   it('writes numbers as text and objects as JSON; optional placeholders may be absent', () => {
-    expect(applyFieldMapping({ 'blocks.0.text': 'n={{$.n}} o={{$.o}} x={{$.missing?}}.' }, payload)).toEqual({ blocks: { '0': { text: 'n=3 o={"a":1} x=.' } } });
+    expect(applyFieldMapping({ 'blocks.0.text': 'n={{$.n}} o={{$.o}} x={{$.missing?}}.' }, payload)).toEqual({
+      blocks: { '0': { text: 'n=3 o={"a":1} x=.' } },
+    });
   });
 
   it('fails with MAPPING when a required placeholder does not resolve', () => {
@@ -20,6 +28,9 @@ describe('field mapping templates', () => {
   });
 
   it('leaves strings without placeholders as literals', () => {
-    expect(applyFieldMapping({ channel: '#alerts', note: 'braces {{ alone' }, payload)).toEqual({ channel: '#alerts', note: 'braces {{ alone' });
+    expect(applyFieldMapping({ channel: '#alerts', note: 'braces {{ alone' }, payload)).toEqual({
+      channel: '#alerts',
+      note: 'braces {{ alone',
+    });
   });
 });

@@ -29,8 +29,7 @@ export const detectConsecutiveFailures: Detector = (ctx) => {
       severity: severityOfCode(code),
       title: `${i.name}: ${run} events failed in a row with ${code}`,
       summary: `The last ${run} finished events all ended FAILED with ${code} (${d.label}) since ${since ? clock(since) : 'recently'}; none was delivered in between.`,
-      likelyCause:
-        likelyCauseOf(code, since, false) ?? `${d.label} (${d.category.toLowerCase()})${guidance ? `: ${guidance}` : ''}`,
+      likelyCause: likelyCauseOf(code, since, false) ?? `${d.label} (${d.category.toLowerCase()})${guidance ? `: ${guidance}` : ''}`,
       evidence: sample.map((e) => ({ eventId: e.eventId, at: e.at })),
     });
   }

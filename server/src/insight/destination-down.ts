@@ -1,7 +1,16 @@
 // DESTINATION_DOWN: at least `destinationMinIntegrations` integrations delivering to one host, and
 // every attempt of each of them within the window failed with a network or 5xx code — the host's
 // outage: one incident for the host, not one per integration.
-import { attemptsByIntegration, clock, type Detector, dominant, evidenceOf, isNetworkOrServerCode, likelyCauseOf, watched } from './detector.ts';
+import {
+  attemptsByIntegration,
+  clock,
+  type Detector,
+  dominant,
+  evidenceOf,
+  isNetworkOrServerCode,
+  likelyCauseOf,
+  watched,
+} from './detector.ts';
 
 export function hostOf(url: string | null): string | null {
   if (!url) return null;

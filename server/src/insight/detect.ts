@@ -44,10 +44,14 @@ export function detect(ctx: DetectorContext): Finding[] {
 
 /**
  * Unresolved incidents whose condition no longer holds and has been clear long enough: nothing seen
- * for `resolveAfterMinutes`, or `resolveAfterSuccesses` successful attempts in a row since it was
- * last seen (on each of its integrations).
+ * for `resolveAfterMinutes`, or the newest `resolveAfterSuccesses` attempts all successful (on each
+ * of its integrations).
  */
-export function clearedIncidents(ctx: DetectorContext, unresolved: readonly UnresolvedIncident[], firing: readonly Finding[]): Array<{ id: string; note: string }> {
+export function clearedIncidents(
+  ctx: DetectorContext,
+  unresolved: readonly UnresolvedIncident[],
+  firing: readonly Finding[],
+): Array<{ id: string; note: string }> {
   const firingKeys = new Set(firing.map(incidentKey));
   const attempts = attemptsByIntegration(ctx);
   const out: Array<{ id: string; note: string }> = [];
@@ -62,7 +66,7 @@ export function clearedIncidents(ctx: DetectorContext, unresolved: readonly Unre
     const streaks = inc.integrationIds.map((id) => {
       const list = attempts.get(id) ?? [];
       let n = 0;
-      while (n < list.length && list[n]?.succeeded && (list[n]?.startedAt ?? 0) > inc.lastSeenAt) n++;
+      while (n < list.length && list[n]?.succeeded) n++;
       return n;
     });
     if (streaks.length > 0 && streaks.every((n) => n >= need)) out.push({ id: inc.id, note: `${need} successful deliveries in a row` });

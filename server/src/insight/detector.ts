@@ -1,6 +1,12 @@
 // What every detector shares: its input (one workspace's rows, read once per run), the settings in
 // effect, and small helpers over the rows. Detectors are pure functions from this to findings.
-import { describeErrorCode, type DetectorAttempt, type DetectorInputs, type DetectorIntegration, type IncidentDetection } from '@switchboard/db';
+import {
+  describeErrorCode,
+  type DetectorAttempt,
+  type DetectorInputs,
+  type DetectorIntegration,
+  type IncidentDetection,
+} from '@switchboard/db';
 import type { DetectorWindows, InsightSettings } from '@switchboard/db';
 
 export interface DetectorContext {
@@ -96,8 +102,7 @@ export function likelyCauseOf(code: string | null, since: Date | null, every: bo
   const scope = every ? 'on every attempt' : 'repeatedly';
   if (code === '401' || code === '403')
     return `Credentials expired or revoked: the destination answers ${code} ${scope}${when}. Update the integration's credentials and reconnect it.`;
-  if (code === '404' || code === '410')
-    return `The destination's URL or API version changed: ${code} ${scope}${when}.`;
+  if (code === '404' || code === '410') return `The destination's URL or API version changed: ${code} ${scope}${when}.`;
   if (NETWORK_CODES.has(code)) return `Connectivity: the destination cannot be reached (${code}) ${scope}${when}.`;
   if (/^5\d\d$/.test(code)) return `A provider outage: the destination answers ${code} ${scope}${when}.`;
   if (code === '429') return `The destination's rate limit: 429 Too Many Requests ${scope}${when}.`;

@@ -54,7 +54,8 @@ function inputs(over: Partial<DetectorInputs> = {}): DetectorInputs {
 /** Attempts every `everyMs` from `fromMs` ago until now, failing with `code` (null: succeeding). */
 function attempts(integrationId: string, fromMs: number, everyMs: number, code: string | null): DetectorAttempt[] {
   const out: DetectorAttempt[] = [];
-  for (let t = fromMs; t >= 0; t -= everyMs) out.push({ integrationId, eventId: eid(), startedAt: ago(t), succeeded: code === null, errorCode: code });
+  for (let t = fromMs; t >= 0; t -= everyMs)
+    out.push({ integrationId, eventId: eid(), startedAt: ago(t), succeeded: code === null, errorCode: code });
   return out;
 }
 
@@ -80,7 +81,10 @@ describe('ALL_FAILING', () => {
 
   it('stays quiet before the window has passed, and when one attempt succeeded in it', () => {
     expect(detectAllFailing(ctx(inputs({ attempts: attempts('int-1', 8 * MIN, MIN, '401') })))).toEqual([]);
-    const mixed = [...attempts('int-1', 11 * MIN, MIN, '500'), { integrationId: 'int-1', eventId: eid(), startedAt: ago(4 * MIN + 1), succeeded: true, errorCode: null }];
+    const mixed = [
+      ...attempts('int-1', 11 * MIN, MIN, '500'),
+      { integrationId: 'int-1', eventId: eid(), startedAt: ago(4 * MIN + 1), succeeded: true, errorCode: null },
+    ];
     expect(detectAllFailing(ctx(inputs({ attempts: mixed })))).toEqual([]);
   });
 
@@ -98,7 +102,13 @@ describe('ALL_FAILING', () => {
 
 describe('CONSECUTIVE_FAILURES', () => {
   const finished = (codes: (string | null)[]) =>
-    codes.map((code, n) => ({ integrationId: 'int-1', eventId: eid(), status: code ? ('FAILED' as const) : ('DELIVERED' as const), errorCode: code, at: ago(n * MIN) }));
+    codes.map((code, n) => ({
+      integrationId: 'int-1',
+      eventId: eid(),
+      status: code ? ('FAILED' as const) : ('DELIVERED' as const),
+      errorCode: code,
+      at: ago(n * MIN),
+    }));
 
   it('opens after 5 events failed in a row with the same code', () => {
     const f = detectConsecutiveFailures(ctx(inputs({ finished: finished(['422', '422', '422', '422', '422', null]) })));
@@ -210,12 +220,16 @@ describe('RATE_LIMIT_HEADROOM', () => {
 
   it('opens for the daily quota too', () => {
     const s = { ...snapshot(90, 100), dailyLimit: 10_000, dailyRemaining: 200 };
-    expect(detectRateLimitHeadroom(ctx(inputs({ integrations: [integration({ lastRateLimit: s })] })))[0]?.summary).toMatch(/200 of 10000 requests left today/);
+    expect(detectRateLimitHeadroom(ctx(inputs({ integrations: [integration({ lastRateLimit: s })] })))[0]?.summary).toMatch(
+      /200 of 10000 requests left today/,
+    );
   });
 
   it('stays quiet with headroom, or when the snapshot is too old to say anything about now', () => {
     expect(detectRateLimitHeadroom(ctx(inputs({ integrations: [integration({ lastRateLimit: snapshot(50, 100) })] })))).toEqual([]);
-    expect(detectRateLimitHeadroom(ctx(inputs({ integrations: [integration({ lastRateLimit: snapshot(1, 100, 2 * HOUR) })] })))).toEqual([]);
+    expect(detectRateLimitHeadroom(ctx(inputs({ integrations: [integration({ lastRateLimit: snapshot(1, 100, 2 * HOUR) })] })))).toEqual(
+      [],
+    );
   });
 });
 
@@ -225,7 +239,10 @@ describe('SILENCE', () => {
     days.map((d) => ({ integrationId: 'int-1', hour: hour(d), errorCode: '', failed: 0, total: perHour }));
 
   it('opens when an integration busy at this hour on most previous days has been quiet for ≥ 3 usual gaps (≥ 1 h)', () => {
-    const i = inputs({ integrations: [integration({ type: 'INBOUND_WEBHOOK', lastEventAt: ago(70 * MIN) })], rollups: busy([1, 2, 3, 4, 5], 60) });
+    const i = inputs({
+      integrations: [integration({ type: 'INBOUND_WEBHOOK', lastEventAt: ago(70 * MIN) })],
+      rollups: busy([1, 2, 3, 4, 5], 60),
+    });
     const f = detectSilence(ctx(i));
     expect(f).toHaveLength(1);
     expect(f[0]?.likelyCause).toMatch(/webhook was deregistered/);
@@ -241,7 +258,9 @@ describe('SILENCE', () => {
   it('waits for 3 usual gaps when the gap is longer than 20 minutes', () => {
     const rare = busy([1, 2, 3, 4, 5, 6, 7], 1); // one event an hour
     expect(detectSilence(ctx(inputs({ integrations: [integration({ lastEventAt: ago(2 * HOUR) })], rollups: rare })))).toEqual([]);
-    expect(detectSilence(ctx(inputs({ integrations: [integration({ lastEventAt: ago(3 * HOUR + MIN) })], rollups: rare })))).toHaveLength(1);
+    expect(detectSilence(ctx(inputs({ integrations: [integration({ lastEventAt: ago(3 * HOUR + MIN) })], rollups: rare })))).toHaveLength(
+      1,
+    );
   });
 });
 
@@ -249,7 +268,10 @@ describe('DESTINATION_DOWN', () => {
   const two = [integration({ id: 'a', name: 'Orders' }), integration({ id: 'b', name: 'Refunds' })];
 
   it('opens one incident for the host when every integration on it fails with network or 5xx codes', () => {
-    const i = inputs({ integrations: two, attempts: [...attempts('a', 5 * MIN, MIN, '502'), ...attempts('b', 5 * MIN, MIN, 'CONNECTION_REFUSED')] });
+    const i = inputs({
+      integrations: two,
+      attempts: [...attempts('a', 5 * MIN, MIN, '502'), ...attempts('b', 5 * MIN, MIN, 'CONNECTION_REFUSED')],
+    });
     const f = detect(ctx(i));
     expect(f.map((x) => x.kind)).toEqual(['DESTINATION_DOWN']);
     expect(f[0]).toMatchObject({ subject: 'host:api.example.com', integrationId: null, integrationIds: ['a', 'b'] });
@@ -292,7 +314,7 @@ describe('auto-resolve', () => {
     mutedUntil: null,
   });
 
-  it('resolves after 15 min clear, or after 5 successes in a row since last seen; never while it fires', () => {
+  it('resolves after 15 min clear, or once the newest 5 attempts succeeded; never while it fires', () => {
     const c = ctx(inputs({ attempts: [] }));
     expect(clearedIncidents(c, [open(16 * MIN)], [])).toEqual([{ id: 'inc-1', note: 'condition clear for 16 min' }]);
     expect(clearedIncidents(c, [open(5 * MIN)], [])).toEqual([]);

@@ -38,7 +38,8 @@ export const detectFailureSpike: Detector = (ctx) => {
       title: `${i.name}: failure spike${code ? ` (${code})` : ''}`,
       summary:
         `${current} events failed in the last ${minutes} min; the same ${minutes} min on the previous 7 days saw at most ` +
-        `${usual.toFixed(1)} (≥ ${ctx.settings.spikeFactor}× is a spike).` + (code ? ` Dominant error code: ${code}.` : ''),
+        `${usual.toFixed(1)} (≥ ${ctx.settings.spikeFactor}× is a spike).` +
+        (code ? ` Dominant error code: ${code}.` : ''),
       likelyCause: likelyCauseOf(code, events.at(-1)?.at ?? null, false),
       evidence: events,
     });

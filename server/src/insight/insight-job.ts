@@ -68,10 +68,12 @@ export class InsightJob {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      const run = this.#running ?? this.runOnce().catch((err: unknown) => {
-        this.#d.logger.warn({ err: (err as Error).message }, 'insight: detector run failed; will run again');
-        return undefined;
-      });
+      const run =
+        this.#running ??
+        this.runOnce().catch((err: unknown) => {
+          this.#d.logger.warn({ err: (err as Error).message }, 'insight: detector run failed; will run again');
+          return undefined;
+        });
       this.#running = run;
       void run.finally(() => {
         if (this.#running === run) this.#running = undefined;

@@ -6,7 +6,14 @@ import { type Detector, watched } from './detector.ts';
 const DAY = 86_400_000;
 
 function localDayHour(timezone: string): (d: Date) => { day: string; hour: number } {
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
+  });
   return (d) => {
     const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
     return { day: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
@@ -26,9 +33,15 @@ export const detectRecurringDaily: Detector = (ctx) => {
       const { day, hour } = toLocal(r.hour);
       byDay.set(day, (byDay.get(day) ?? 0) + r.failed);
       let hours = byDayHour.get(day);
-      if (!hours) byDayHour.set(day, (hours = new Map()));
+      if (!hours) {
+        hours = new Map();
+        byDayHour.set(day, hours);
+      }
       let h = hours.get(hour);
-      if (!h) hours.set(hour, (h = { failed: 0, codes: new Map() }));
+      if (!h) {
+        h = { failed: 0, codes: new Map() };
+        hours.set(hour, h);
+      }
       h.failed += r.failed;
       h.codes.set(r.errorCode, (h.codes.get(r.errorCode) ?? 0) + r.failed);
     }
@@ -38,7 +51,10 @@ export const detectRecurringDaily: Detector = (ctx) => {
       for (const [hour, h] of hours) {
         if (h.failed < ctx.settings.recurringMinFailures || h.failed < ctx.settings.recurringMinShare * dayFailed) continue;
         let acc = daysByHour.get(hour);
-        if (!acc) daysByHour.set(hour, (acc = { days: [], failed: 0, codes: new Map() }));
+        if (!acc) {
+          acc = { days: [], failed: 0, codes: new Map() };
+          daysByHour.set(hour, acc);
+        }
         acc.days.push(day);
         acc.failed += h.failed;
         for (const [c, n] of h.codes) acc.codes.set(c, (acc.codes.get(c) ?? 0) + n);

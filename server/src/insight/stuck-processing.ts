@@ -12,7 +12,7 @@ export const detectStuckProcessing: Detector = (ctx) => {
   const integrations = new Map(ctx.inputs.integrations.map((i) => [i.id, i]));
   for (const [integrationId, rows] of byIntegration) {
     const i = integrations.get(integrationId);
-    if (!i || i.state !== 'ACTIVE') continue;
+    if (i?.state !== 'ACTIVE') continue;
     const oldest = rows.reduce((a, b) => (a.since <= b.since ? a : b));
     const processing = rows.filter((r) => r.status === 'PROCESSING').length;
     const waiting = rows.length - processing;

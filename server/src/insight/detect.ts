@@ -30,6 +30,7 @@ export function detectorContext(inputs: DetectorInputs, timeScale: number, now: 
 }
 
 const ECHOES = new Set(['ALL_FAILING', 'CONSECUTIVE_FAILURES', 'FAILURE_SPIKE']);
+const RESOLVED_BY_SUCCESSES = new Set(['ALL_FAILING', 'CONSECUTIVE_FAILURES', 'FAILURE_SPIKE', 'DESTINATION_DOWN']);
 
 export function detect(ctx: DetectorContext): Finding[] {
   const all = Object.values(DETECTORS).flatMap((d) => d(ctx));
@@ -44,8 +45,8 @@ export function detect(ctx: DetectorContext): Finding[] {
 
 /**
  * Unresolved incidents whose condition no longer holds and has been clear long enough: nothing seen
- * for `resolveAfterMinutes`, or the newest `resolveAfterSuccesses` attempts all successful (on each
- * of its integrations).
+ * for `resolveAfterMinutes`, or — for the failure kinds — the newest `resolveAfterSuccesses` attempts
+ * all successful (on each of its integrations).
  */
 export function clearedIncidents(
   ctx: DetectorContext,
@@ -62,6 +63,8 @@ export function clearedIncidents(
       out.push({ id: inc.id, note: `condition clear for ${Math.round(clearFor / 60_000 / ctx.timeScale)} min` });
       continue;
     }
+    // Successes say nothing about a quota, a silence, a daily pattern or stuck events: those wait out the clear period.
+    if (!RESOLVED_BY_SUCCESSES.has(inc.kind)) continue;
     const need = ctx.settings.resolveAfterSuccesses;
     const streaks = inc.integrationIds.map((id) => {
       const list = attempts.get(id) ?? [];

@@ -324,5 +324,8 @@ describe('auto-resolve', () => {
     expect(clearedIncidents(four, [open(5 * MIN)], [])).toEqual([]);
     const firing = detectAllFailing(ctx(inputs({ attempts: attempts('int-1', 11 * MIN, MIN, '401') })));
     expect(clearedIncidents(c, [open(16 * MIN)], firing)).toEqual([]);
+    // A quota incident is not cleared by deliveries that still succeed under the squeeze.
+    const quota = { ...open(5 * MIN), kind: 'RATE_LIMIT_HEADROOM' as const, errorCode: '' };
+    expect(clearedIncidents(successes, [quota], [])).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 // RATE_LIMIT_HEADROOM: the destination's latest rate-limit headers say less than `rateLimitHeadroom`
 // (default 10%) of the window or daily quota is left. A window snapshot older than 15 min (scaled)
-// and a daily one older than a day say nothing about now.
+// and a daily one older than a day say nothing about now; nor does a window of fewer than 10
+// requests (a limit of a few per second reads 0 left right after almost every request).
+const MIN_WINDOW = 10;
 import { clock, type Detector, watched } from './detector.ts';
 
 const DAY = 86_400_000;
@@ -14,7 +16,7 @@ export const detectRateLimitHeadroom: Detector = (ctx) => {
     const age = ctx.now.getTime() - observed.getTime();
     const parts: string[] = [];
     let worst = 1;
-    if (s.max && s.max > 0 && s.remaining !== null && age <= ctx.windows.rateLimitFreshMs) {
+    if (s.max && s.max >= MIN_WINDOW && s.remaining !== null && age <= ctx.windows.rateLimitFreshMs) {
       const left = s.remaining / s.max;
       if (left < ctx.settings.rateLimitHeadroom) parts.push(`${s.remaining} of ${s.max} requests left in the current window`);
       worst = Math.min(worst, left);

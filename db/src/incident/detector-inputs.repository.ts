@@ -62,8 +62,14 @@ export interface DetectorInputs {
   integrations: DetectorIntegration[];
   /** Per integration, newest first. */
   attempts: DetectorAttempt[];
-  /** Per integration, newest first (DELIVERED or FAILED). */
+  /** Per integration, newest first (DELIVERED or FAILED, among its newest events). */
   finished: DetectorFinishedEvent[];
+  /**
+   * For integrations whose newest attempts (a full page of them) all failed: when the last success
+   * before them was (null: none since `recentSince`) — so a long outage at a high rate is still seen
+   * as one run, however many failures it holds.
+   */
+  lastSuccess: Array<{ integrationId: string; at: Date | null }>;
   rollups: DetectorRollupHour[];
   stuck: DetectorStuckEvent[];
 }
@@ -115,6 +121,7 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
       integrations,
       attempts: [],
       finished: [],
+      lastSuccess: [],
       rollups: [],
       stuck: [],
     };
@@ -129,17 +136,39 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
      ) a`,
     [ids, o.recentSince.toISOString(), o.attemptsPerIntegration],
   );
-  const finished = await queryRows<DetectorFinishedEvent & { at: string }>(
+  // The newest events whatever their status, filtered here: a status filter in SQL turned the index
+  // walk into a bitmap scan of the whole day (2 s at 1 M events).
+  const newest = await queryRows<DetectorFinishedEvent & { at: string }>(
     em,
     `select e.integration_id as "integrationId", e.id as "eventId", e.status, e.error_code as "errorCode", e.updated_at as at
      from unnest($1::uuid[]) as g(id)
      cross join lateral (
        select integration_id, id, status, error_code, updated_at from event
-       where integration_id = g.id and received_at > $2 and status in ('DELIVERED', 'FAILED')
+       where integration_id = g.id and received_at > $2
        order by received_at desc, id desc limit $3
      ) e`,
     [ids, o.recentSince.toISOString(), o.finishedPerIntegration],
   );
+  const finished = newest.filter((e) => e.status === 'DELIVERED' || e.status === 'FAILED');
+  const attemptsBy = new Map<string, { n: number; failed: number }>();
+  for (const a of attempts) {
+    const c = attemptsBy.get(a.integrationId) ?? { n: 0, failed: 0 };
+    c.n++;
+    if (!a.succeeded) c.failed++;
+    attemptsBy.set(a.integrationId, c);
+  }
+  const allFailed = [...attemptsBy].filter(([, c]) => c.n >= o.attemptsPerIntegration && c.failed === c.n).map(([id]) => id);
+  const lastSuccess =
+    allFailed.length === 0
+      ? []
+      : await queryRows<{ integrationId: string; at: string | null }>(
+          em,
+          `select g.id as "integrationId", (
+             select started_at from delivery_attempt
+             where integration_id = g.id and started_at > $2 and succeeded order by started_at desc, id desc limit 1) as at
+           from unnest($1::uuid[]) as g(id)`,
+          [allFailed, o.recentSince.toISOString()],
+        );
   const rollups = await queryRows<DetectorRollupHour & { hour: string }>(
     em,
     `select integration_id as "integrationId", hour, error_code as "errorCode",
@@ -168,6 +197,7 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
     integrations,
     attempts: attempts.map((a) => ({ ...a, startedAt: ts(a.startedAt) })),
     finished: finished.map((f) => ({ ...f, at: ts(f.at) })),
+    lastSuccess: lastSuccess.map((l) => ({ integrationId: l.integrationId, at: l.at ? ts(l.at) : null })),
     rollups: rollups.map((r) => ({ ...r, hour: ts(r.hour), failed: r.failed ?? 0 })),
     stuck: stuck.map((s) => ({ ...s, since: ts(s.since) })),
   };

@@ -11,7 +11,10 @@ export const detectAllFailing: Detector = (ctx) => {
     const run = firstSuccess === -1 ? attempts : attempts.slice(0, firstSuccess);
     const oldest = run.at(-1);
     if (!oldest || run.length < ctx.settings.allFailingMinAttempts) continue;
-    const failingFor = ctx.now.getTime() - oldest.startedAt.getTime();
+    // A full page of failures: the run began before the oldest of them, right after the last success.
+    const capped = ctx.inputs.lastSuccess.find((l) => l.integrationId === i.id);
+    const since = capped ? (capped.at ?? oldest.startedAt) : oldest.startedAt;
+    const failingFor = ctx.now.getTime() - Math.min(since.getTime(), oldest.startedAt.getTime());
     if (failingFor < ctx.windows.allFailingMs) continue;
     const code = dominant(run.map((a) => a.errorCode));
     const events = evidenceOf(run.map((a) => ({ eventId: a.eventId, at: a.startedAt })));
@@ -22,10 +25,10 @@ export const detectAllFailing: Detector = (ctx) => {
       severity: 'CRITICAL' as const,
       title: `${i.name}: every delivery is failing${code ? ` (${code})` : ''}`,
       summary:
-        `${run.length} attempts in a row failed${code ? `, most with ${code}` : ''}, over ${events.length} events, ` +
-        `since ${clock(oldest.startedAt)} (${duration(failingFor)}), with no success in between` +
+        `${capped ? 'At least ' : ''}${run.length} attempts in a row failed${code ? `, most with ${code}` : ''}, over ${events.length} events, ` +
+        `since ${clock(new Date(ctx.now.getTime() - failingFor))} (${duration(failingFor)}), with no success in between` +
         (i.state === 'ERROR' ? `; the integration is in ERROR and its deliveries are held until it is reconnected.` : '.'),
-      likelyCause: likelyCauseOf(code, oldest.startedAt, true),
+      likelyCause: likelyCauseOf(code, new Date(ctx.now.getTime() - failingFor), true),
       evidence: events,
     });
   }

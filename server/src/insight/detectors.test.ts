@@ -45,6 +45,7 @@ function inputs(over: Partial<DetectorInputs> = {}): DetectorInputs {
     integrations: [integration()],
     attempts: [],
     finished: [],
+    lastSuccess: [],
     rollups: [],
     stuck: [],
     ...over,
@@ -91,6 +92,13 @@ describe('ALL_FAILING', () => {
   it('stays quiet for a paused integration', () => {
     const i = inputs({ integrations: [integration({ state: 'PAUSED' })], attempts: attempts('int-1', 11 * MIN, MIN, '401') });
     expect(detect(ctx(i))).toEqual([]);
+  });
+
+  it('sees a long outage at a high rate as one run, from the last success before a full page of failures', () => {
+    const burst = attempts('int-1', 60_000, 250, '503'); // 241 failures in the last minute
+    expect(detectAllFailing(ctx(inputs({ attempts: burst })))).toEqual([]);
+    const f = detectAllFailing(ctx(inputs({ attempts: burst, lastSuccess: [{ integrationId: 'int-1', at: ago(25 * MIN) }] })));
+    expect(f[0]?.summary).toMatch(/^At least 241 attempts in a row failed, most with 503, .* \(25 min\)/);
   });
 
   it('compresses its window by the time scale', () => {

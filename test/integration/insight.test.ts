@@ -8,6 +8,7 @@ import { type App, buildApp, createLogger, loadConfig } from '@switchboard/serve
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, type Json } from '../helpers/api.ts';
+import { runRetention } from '../../server/src/jobs/retention.ts';
 import { liveClient } from '../helpers/live.ts';
 import { addIntegration, type Receiver, seedWorkspace, sql, startReceiver, waitFor, type Workspace } from '../helpers/pipeline.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
@@ -40,6 +41,9 @@ describe('insight', () => {
     const em = server.app.db.orm.em.fork() as EntityManager;
     const workspace = await em.findOneOrFail(WorkspaceEntity, ws.workspaceId);
     readKey = createApiKey(em, workspace, 'reader', ['READ']).key;
+    // At this time scale "clear for 15 min" is 0.9 s, less than a loaded machine may take between two
+    // steps of a test: only the rules a test is about may resolve its incidents.
+    workspace.insightSettings = { resolveAfterMinutes: 100_000 };
     await em.flush();
     receiver = await startReceiver();
     receiver.handle = (r, res) => {
@@ -429,6 +433,47 @@ describe('insight', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('per-workspace settings: read with their defaults, overridden by ADMIN, checked, and used by the next run', async () => {
+    const read = await server.gql<Json>(readKey, '{ viewer { insightSettings } }');
+    expect(read.data.viewer.insightSettings).toMatchObject({ consecutiveFailures: 5, allFailingMinutes: 10, resolveAfterMinutes: 100_000 });
+    const set = `mutation($s: JSON) { updateInsightSettings(settings: $s) { insightSettings } }`;
+    expect(codeOf(await server.gql(readKey, set, { s: { consecutiveFailures: 3 } }))).toBe('FORBIDDEN');
+    for (const bad of [{ nope: 1 }, { consecutiveFailures: -1 }, { rateLimitHeadroom: 2 }, [1], 'x']) {
+      const r = await server.gql<Json>(ws.adminKey, set, { s: bad });
+      expect(codeOf(r), JSON.stringify(bad)).toBe('BAD_USER_INPUT');
+    }
+    // Three 422s in a row are not an incident by default; with consecutiveFailures: 3 they are.
+    const strict = await addIntegration(server, ws.workspaceId, {
+      type: 'OUTBOUND_WEBHOOK',
+      name: 'Strict',
+      destinationUrl: `${receiver.url}/strict`,
+      subscribedEventTypes: ['strict.event'],
+      retrySchedule: [0],
+    });
+    failing.set('/strict', 422);
+    await publish('strict.event', 3);
+    await waitFor(async () => (await attemptsOf(strict.id, false)) >= 3, 15_000, 'three 422s');
+    await run(new Date(Date.now() + 100));
+    expect((await incidentsOf(ws.adminKey, { integrationId: strict.publicId })).totalCount).toBe(0);
+    const ok = await server.gql<Json>(ws.adminKey, set, { s: { consecutiveFailures: 3, resolveAfterMinutes: 100_000 } });
+    expect(ok.data.updateInsightSettings.insightSettings.consecutiveFailures).toBe(3);
+    await run(new Date(Date.now() + 100));
+    const found = await incidentsOf(ws.adminKey, { integrationId: strict.publicId });
+    expect(found.edges.map((e) => [e.node.kind, e.node.errorCode])).toEqual([['CONSECUTIVE_FAILURES', '422']]);
+    const reset = await server.gql<Json>(ws.adminKey, set, { s: null });
+    expect(reset.data.updateInsightSettings.insightSettings).toMatchObject({ consecutiveFailures: 5, resolveAfterMinutes: 15 });
+  });
+
+  it('retention: resolved incidents older than the event window are deleted; open ones stay', async () => {
+    const before = await sql<{ n: number }>(server, `select count(*)::int as n from incident where state <> 'RESOLVED'`);
+    await sql(server, `update incident set resolved_at = now() - interval '40 days' where state = 'RESOLVED'`);
+    const r = await runRetention(server.app.db, { payloadRetentionDays: 7, eventRetentionDays: 30 });
+    expect(r.incidentsDeleted).toBeGreaterThan(0);
+    expect(await sql(server, `select 1 from incident where state = 'RESOLVED'`)).toHaveLength(0);
+    const after = await sql<{ n: number }>(server, `select count(*)::int as n from incident`);
+    expect(after[0]?.n).toBe(before[0]?.n);
   });
 
   it('metrics: incidents opened by kind, open incidents, detector run duration', async () => {

@@ -32,15 +32,27 @@ export function detectorContext(inputs: DetectorInputs, timeScale: number, now: 
 const ECHOES = new Set(['ALL_FAILING', 'CONSECUTIVE_FAILURES', 'FAILURE_SPIKE']);
 const RESOLVED_BY_SUCCESSES = new Set(['ALL_FAILING', 'CONSECUTIVE_FAILURES', 'FAILURE_SPIKE', 'DESTINATION_DOWN']);
 
-export function detect(ctx: DetectorContext): Finding[] {
+export interface Detection {
+  /** What may open or update an incident. */
+  findings: Finding[];
+  /**
+   * The same cause said again (an integration's own failures under a host outage or under
+   * ALL_FAILING): they update an incident already open for them but never open one, and they keep it
+   * from being resolved as "clear" while the cause lasts.
+   */
+  echoes: Finding[];
+}
+
+export function detect(ctx: DetectorContext): Detection {
   const all = Object.values(DETECTORS).flatMap((d) => d(ctx));
   const underHostOutage = new Set(all.filter((f) => f.kind === 'DESTINATION_DOWN').flatMap((f) => f.integrationIds));
   const allFailing = new Set(all.filter((f) => f.kind === 'ALL_FAILING').map((f) => f.subject));
-  return all.filter((f) => {
-    if (!ECHOES.has(f.kind) || f.integrationId === null) return true;
-    if (underHostOutage.has(f.integrationId)) return false;
-    return f.kind === 'ALL_FAILING' || !allFailing.has(f.subject);
-  });
+  const isEcho = (f: Finding) => {
+    if (!ECHOES.has(f.kind) || f.integrationId === null) return false;
+    if (underHostOutage.has(f.integrationId)) return true;
+    return f.kind !== 'ALL_FAILING' && allFailing.has(f.subject);
+  };
+  return { findings: all.filter((f) => !isEcho(f)), echoes: all.filter(isEcho) };
 }
 
 /**

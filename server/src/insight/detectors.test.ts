@@ -91,7 +91,7 @@ describe('ALL_FAILING', () => {
 
   it('stays quiet for a paused integration', () => {
     const i = inputs({ integrations: [integration({ state: 'PAUSED' })], attempts: attempts('int-1', 11 * MIN, MIN, '401') });
-    expect(detect(ctx(i))).toEqual([]);
+    expect(detect(ctx(i))).toEqual({ findings: [], echoes: [] });
   });
 
   it('sees a long outage at a high rate as one run, from the last success before a full page of failures', () => {
@@ -278,10 +278,14 @@ describe('DESTINATION_DOWN', () => {
   it('opens one incident for the host when every integration on it fails with network or 5xx codes', () => {
     const i = inputs({
       integrations: two,
-      attempts: [...attempts('a', 5 * MIN, MIN, '502'), ...attempts('b', 5 * MIN, MIN, 'CONNECTION_REFUSED')],
+      attempts: [...attempts('a', 11 * MIN, MIN, '502'), ...attempts('b', 11 * MIN, MIN, 'CONNECTION_REFUSED')],
     });
-    const f = detect(ctx(i));
+    const { findings: f, echoes } = detect(ctx(i));
     expect(f.map((x) => x.kind)).toEqual(['DESTINATION_DOWN']);
+    expect(echoes.map((x) => [x.kind, x.subject])).toEqual([
+      ['ALL_FAILING', 'a'],
+      ['ALL_FAILING', 'b'],
+    ]);
     expect(f[0]).toMatchObject({ subject: 'host:api.example.com', integrationId: null, integrationIds: ['a', 'b'] });
   });
 
@@ -306,7 +310,7 @@ describe('normal traffic', () => {
       { integrationId: 'int-1', eventId: oneFailure.eventId, status: 'FAILED' as const, errorCode: '500', at: oneFailure.startedAt },
       { integrationId: 'int-1', eventId: retried, status: 'DELIVERED' as const, errorCode: null, at: ago(3 * MIN) },
     ];
-    expect(detect(ctx(inputs({ attempts: [...ok, oneFailure, ...retry], finished })))).toEqual([]);
+    expect(detect(ctx(inputs({ attempts: [...ok, oneFailure, ...retry], finished })))).toEqual({ findings: [], echoes: [] });
   });
 });
 

@@ -10,6 +10,7 @@ import {
   findUnresolvedIncidents,
   findWorkspacesToWatch,
   INCIDENT_KINDS,
+  incidentKey,
   readDetectorInputs,
   resolveIncidentsBySystem,
   upsertIncident,
@@ -109,8 +110,10 @@ export class InsightJob {
         stuckBefore: new Date(now.getTime() - DEFAULT_INSIGHT_SETTINGS.stuckMinutes * 60_000 * scale),
       });
       const ctx = detectorContext(inputs, scale, now);
-      const findings = detect(ctx);
-      for (const f of findings) {
+      const { findings, echoes } = detect(ctx);
+      const unresolvedBefore = await findUnresolvedIncidents(em(), workspaceId);
+      const openKeys = new Set(unresolvedBefore.map(incidentKey));
+      for (const f of [...findings, ...echoes.filter((e) => openKeys.has(incidentKey(e)))]) {
         const t = await upsertIncident(em(), f, now);
         if (t.change === 'opened') {
           report.opened++;
@@ -119,7 +122,7 @@ export class InsightJob {
         announcements.push({ workspaceId, incidentId: t.id, integrationIds: t.integrationIds, state: t.state, change: t.record });
       }
       const unresolved = await findUnresolvedIncidents(em(), workspaceId);
-      const cleared = clearedIncidents(ctx, unresolved, findings);
+      const cleared = clearedIncidents(ctx, unresolved, [...findings, ...echoes]);
       for (const c of cleared) {
         for (const m of await resolveIncidentsBySystem(em(), [c.id], c.note, now)) {
           report.resolved++;

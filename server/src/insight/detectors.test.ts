@@ -282,9 +282,12 @@ describe('DESTINATION_DOWN', () => {
     });
     const { findings: f, echoes } = detect(ctx(i));
     expect(f.map((x) => x.kind)).toEqual(['DESTINATION_DOWN']);
-    expect(echoes.map((x) => [x.kind, x.subject])).toEqual([
-      ['ALL_FAILING', 'a'],
-      ['ALL_FAILING', 'b'],
+    // Each integration's own ALL_FAILING and spike are the same outage said again: echoes, not incidents.
+    expect(echoes.map((x) => `${x.kind} ${x.subject}`).sort()).toEqual([
+      'ALL_FAILING a',
+      'ALL_FAILING b',
+      'FAILURE_SPIKE a',
+      'FAILURE_SPIKE b',
     ]);
     expect(f[0]).toMatchObject({ subject: 'host:api.example.com', integrationId: null, integrationIds: ['a', 'b'] });
   });

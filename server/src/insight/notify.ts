@@ -80,7 +80,19 @@ export async function incidentPayload(em: EntityManager, incident: Incident, cha
   };
 }
 
+/**
+ * Announces a committed change. Never throws: the change itself is already stored (an operator's
+ * mutation must not answer with an error for it), so a failure to notify is logged instead.
+ */
 export function createIncidentAnnouncer(deps: AnnouncerDeps): (a: IncidentAnnouncement) => Promise<void> {
+  const announce = announcer(deps);
+  return (a) =>
+    announce(a).catch((err: unknown) =>
+      deps.logger.error({ err, incidentId: a.incidentId }, 'incident change committed but its notification could not be stored'),
+    );
+}
+
+function announcer(deps: AnnouncerDeps): (a: IncidentAnnouncement) => Promise<void> {
   const { db, live, gate, logger, poke } = deps;
   return async (a) => {
     live.publish('incident:changed', {

@@ -207,7 +207,15 @@ describe('insight', () => {
       sourceRecordId: credentialIncident.id,
     });
     expect(events[0].payload.incident).toMatchObject({ id: credentialIncident.id, kind: 'ALL_FAILING', errorCode: '401' });
-    // An empty subscription list does not take switchboard.* types.
+    // An empty subscription list does not take switchboard.* types, not even from POST /v1/events.
+    const r = await fetch(`${server.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.ingestKey}` },
+      body: JSON.stringify({ eventType: 'switchboard.incident.resolved', payload: { made: 'up' } }),
+    });
+    const fanned = ((await r.json()) as { events: Array<{ integrationId: string }> }).events.map((e) => e.integrationId);
+    expect(fanned).toContain(slack.publicId);
+    expect(fanned).not.toContain(allTypes.publicId);
     const all = await sql<{ n: number }>(
       server,
       `select count(*)::int as n from event where integration_id = $1 and event_type like 'switchboard.%'`,
@@ -343,9 +351,11 @@ describe('insight', () => {
       note: '5 successful deliveries in a row',
     });
     await waitFor(async () => {
-      const rows = await sql(server, `select 1 from event where integration_id = $1 and event_type = 'switchboard.incident.resolved'`, [
-        slack.id,
-      ]);
+      const rows = await sql(
+        server,
+        `select 1 from event where integration_id = $1 and event_type = 'switchboard.incident.resolved' and source_record_id = $2`,
+        [slack.id, first.id],
+      );
       return rows.length === 1;
     });
 

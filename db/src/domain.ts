@@ -27,6 +27,25 @@ export type ApiScope = (typeof API_SCOPES)[number];
 export const ERROR_CATEGORIES = ['CLIENT', 'AUTH', 'RATE_LIMIT', 'SERVER', 'NETWORK', 'PLATFORM'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 
+/** What the detectors notice (DESIGN.md "Insight"). */
+export const INCIDENT_KINDS = [
+  'FAILURE_SPIKE',
+  'ALL_FAILING',
+  'CONSECUTIVE_FAILURES',
+  'STUCK_PROCESSING',
+  'RECURRING_DAILY',
+  'RATE_LIMIT_HEADROOM',
+  'SILENCE',
+  'DESTINATION_DOWN',
+] as const;
+export type IncidentKind = (typeof INCIDENT_KINDS)[number];
+
+export const INCIDENT_STATES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED', 'MUTED'] as const;
+export type IncidentState = (typeof INCIDENT_STATES)[number];
+
+export const INCIDENT_SEVERITIES = ['WARNING', 'CRITICAL'] as const;
+export type IncidentSeverity = (typeof INCIDENT_SEVERITIES)[number];
+
 /** Signature schemes an INBOUND_WEBHOOK integration may verify with (Standard Webhooks by default). */
 export const SIGNATURE_SCHEMES = ['STANDARD_WEBHOOKS', 'HMAC_SHA256_HEX', 'STRIPE', 'GITHUB'] as const;
 export type SignatureScheme = (typeof SIGNATURE_SCHEMES)[number];

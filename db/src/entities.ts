@@ -1,6 +1,7 @@
 import { ApiKeySchema } from './api-key/api-key.entity.ts';
 import { DeliveryAttemptSchema } from './delivery-attempt/delivery-attempt.entity.ts';
 import { EventSchema } from './event/event.entity.ts';
+import { IncidentSchema } from './incident/incident.entity.ts';
 import { IntegrationSchema, IntegrationStateChangeSchema } from './integration/integration.entity.ts';
 import { EventRollupSchema } from './rollup/event-rollup.entity.ts';
 import { WorkspaceSchema } from './workspace/workspace.entity.ts';
@@ -14,4 +15,5 @@ export const ENTITIES = [
   EventSchema,
   DeliveryAttemptSchema,
   EventRollupSchema,
+  IncidentSchema,
 ];

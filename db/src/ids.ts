@@ -9,6 +9,7 @@ export const ID_PREFIXES = {
   Integration: 'int',
   Event: 'evt',
   DeliveryAttempt: 'att',
+  Incident: 'inc',
 } as const;
 export type IdKind = keyof typeof ID_PREFIXES;
 

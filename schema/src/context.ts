@@ -4,6 +4,8 @@ import type {
   Event,
   EventStatus,
   Integration,
+  IncidentChange,
+  IncidentState,
   IntegrationState,
   IntegrationType,
   TriggerSource,
@@ -48,6 +50,15 @@ export interface ApiKeyRevokedMessage {
   apiKeyId: string;
 }
 
+/** An incident was opened, updated, or moved to another state. */
+export interface IncidentChangedMessage {
+  workspaceId: string;
+  incidentId: string;
+  integrationIds: string[];
+  state: IncidentState;
+  at: string;
+}
+
 export interface LiveTopics {
   'event:changed': EventChangedMessage;
   /** The subset of `event:changed` that became FAILED or RETRYING (its own channel: failure feeds skip the rest). */
@@ -55,6 +66,7 @@ export interface LiveTopics {
   'integration:state': IntegrationStateMessage;
   'integration:changed': IntegrationChangedMessage;
   'apikey:revoked': ApiKeyRevokedMessage;
+  'incident:changed': IncidentChangedMessage;
 }
 
 /**
@@ -85,6 +97,20 @@ export interface PipelineServices {
   replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]>;
   /** A real test call to the destination (outbound) or a check of the signing setup (inbound). */
   testConnection(integration: Integration, credentials: Record<string, unknown> | null): Promise<{ ok: boolean; reason: string | null }>;
+  /**
+   * After an incident's change is committed: publishes `incident:changed` and, for opened /
+   * acknowledged / resolved, stores the `switchboard.incident.*` notification events for the channels
+   * subscribed to them. `change` is null for an update that moved no state.
+   */
+  announceIncident(a: IncidentAnnouncement): Promise<void>;
+}
+
+export interface IncidentAnnouncement {
+  workspaceId: string;
+  incidentId: string;
+  integrationIds: string[];
+  state: IncidentState;
+  change: IncidentChange | null;
 }
 
 /** Per-request context. `em` is forked per request; nothing reaches a global ORM. */

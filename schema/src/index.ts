@@ -13,6 +13,7 @@ import './types/failure-group.ts';
 import './types/error-catalog.ts';
 import './types/node.ts';
 import './types/subscriptions.ts';
+import './types/incident.ts';
 
 export type * from './context.ts';
 export { toClientError } from './errors.ts';

@@ -85,9 +85,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     onError: (err) => logger.debug({ err }, 'api key lastUsedAt not recorded'),
   });
   live.listen('apikey:revoked', (m) => auth.forget(m.apiKeyId));
-  const runtime = createPipeline({ config, db, live, auth, logger, metrics });
-  const pipeline = runtime.services;
   let baseUrl = '';
+  const runtime = createPipeline({ config, db, live, auth, logger, metrics, publicUrl: () => config.publicUrl ?? baseUrl });
+  const pipeline = runtime.services;
   const yoga = createGraphQLServer({ config, db, auth, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);

@@ -67,6 +67,8 @@ const ConfigSchema = z
     SWITCHBOARD_INGEST_TIMEOUT_MS: positiveInt('ingest timeout').default(5_000),
     /** Demo mode: events of generated history on first start, and live events per second. */
     SWITCHBOARD_DEMO_EVENTS: positiveInt('demo history size').default(100_000),
+    /** How often the detectors look for incidents (milliseconds; 0 = never, this process does not detect). */
+    SWITCHBOARD_INSIGHT_INTERVAL_MS: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).default(30_000),
     SWITCHBOARD_DEMO_RATE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(3),
     /** Seconds an event may stay PROCESSING before it counts as stuck (its worker died) and is reclaimed. */
     SWITCHBOARD_STUCK_AFTER_SECONDS: positiveInt('stuck threshold').default(15 * 60),
@@ -143,6 +145,7 @@ export interface Config {
   demoEvents: number;
   demoRate: number;
   jobsIntervalMs: number;
+  insightIntervalMs: number;
   webDir: string | undefined;
   liveMaxBufferBytes: number;
   liveStallMs: number;
@@ -210,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoEvents: c.SWITCHBOARD_DEMO_EVENTS,
     demoRate: c.SWITCHBOARD_DEMO_RATE,
     jobsIntervalMs: c.SWITCHBOARD_JOBS_INTERVAL_SECONDS * 1000,
+    insightIntervalMs: c.SWITCHBOARD_INSIGHT_INTERVAL_MS,
     webDir: c.SWITCHBOARD_WEB_DIR,
     liveMaxBufferBytes: c.SWITCHBOARD_LIVE_MAX_BUFFER_BYTES,
     liveStallMs: c.SWITCHBOARD_LIVE_STALL_MS,

@@ -118,6 +118,24 @@ export function createMetrics() {
       help: 'Distinct subscription operations being executed (identical subscriptions share one)',
       registers: [registry],
     }),
+    incidentsOpened: new Counter({
+      name: 'switchboard_incidents_opened_total',
+      help: 'Incidents opened by the detectors of this process, by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    incidentsOpen: new Gauge({
+      name: 'switchboard_incidents_open',
+      help: 'Incidents not yet resolved (all workspaces, as of the last detector run), by kind',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    detectorRunDuration: new Histogram({
+      name: 'switchboard_detector_run_duration_seconds',
+      help: 'One detector run over every workspace (reads, detection, incident writes)',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

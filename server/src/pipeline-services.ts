@@ -27,6 +27,8 @@ import type { IngestContext } from './ingest/ingest-context.ts';
 import { IntegrationCache } from './ingest/integration-cache.ts';
 import { RateLimiter } from './ingest/rate-limiter.ts';
 import { checkSigningSetup } from './ingest/signature.ts';
+import { createIncidentAnnouncer } from './insight/notify.ts';
+import { InsightJob } from './insight/insight-job.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { AnnounceGate } from './live/announce-gate.ts';
 import type { ServerLiveBus } from './live/bus.ts';
@@ -40,6 +42,8 @@ export interface PipelineDeps {
   auth: Authenticator;
   logger: Logger;
   metrics: Metrics;
+  /** The console's base URL (links in incident notifications). */
+  publicUrl?: () => string;
 }
 
 export interface Pipeline {
@@ -47,6 +51,8 @@ export interface Pipeline {
   ingest: IngestContext;
   worker: DeliveryWorker;
   jobs: JobScheduler;
+  /** The detectors (server/src/insight/). */
+  insight: InsightJob;
   sender: Sender;
   /** Orders RECEIVED before PROCESSING in this process (see live/announce-gate.ts). */
   gate: AnnounceGate;
@@ -127,7 +133,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     live.listen('integration:changed', forgetSettings),
   ];
 
+  const announceIncident = createIncidentAnnouncer({
+    db,
+    live,
+    gate,
+    logger,
+    poke: () => worker.poke(),
+    publicUrl: () => deps.publicUrl?.() ?? config.publicUrl ?? '',
+  });
+  const insight = new InsightJob({ config, db, live, logger, metrics, announce: announceIncident });
+
   const services: PipelineServices = {
+    announceIncident,
+
     async createEvent(em: EntityManager, input: NewEventInput): Promise<Event> {
       const row = {
         id: newId(),
@@ -231,6 +249,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     ingest,
     worker,
     jobs,
+    insight,
     sender,
     gate,
     em,
@@ -238,10 +257,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       if (config.runWorker) {
         worker.start();
         jobs.start();
+        insight.start();
       }
     },
     async stop() {
       for (const stop of unlisten) stop();
+      await insight.stop();
       await jobs.stop();
       await worker.stop();
       await writer.drained();

@@ -63,9 +63,32 @@ describe('demo start on the embedded database', () => {
       const res = await fetch(`${url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.adminKey}` },
-        body: JSON.stringify({ query: '{ viewer { name } integrations { totalCount } }' }),
+        body: JSON.stringify({
+          query:
+            '{ viewer { name } integrations { totalCount } alerts: integrations(filter: { search: "ops-alerts" }) { edges { node { subscribedEventTypes fieldMapping } } } }',
+        }),
       });
-      expect(await res.json()).toEqual({ data: { viewer: { name: 'Demo' }, integrations: { totalCount: 10 } } });
+      // Ten generated integrations and the Slack-like channel that takes incident notifications.
+      expect(await res.json()).toEqual({
+        data: {
+          viewer: { name: 'Demo' },
+          integrations: { totalCount: 11 },
+          alerts: {
+            edges: [
+              {
+                node: {
+                  subscribedEventTypes: [
+                    'switchboard.incident.opened',
+                    'switchboard.incident.acknowledged',
+                    'switchboard.incident.resolved',
+                  ],
+                  fieldMapping: { text: '{{$.text}}' },
+                },
+              },
+            ],
+          },
+        },
+      });
       // History covers twice the longest preset (30 d), so "last 30 days" has a previous period to compare with
       // (it once held a single event at the history's edge, which made "▲ 3,464,000%").
       const DAY = 86_400_000;

@@ -29,7 +29,10 @@ export async function findIngestTarget(em: EntityManager, integrationId: string)
   return row ? { ...row, signingSecret: openSecret(em, row.signingSecret) } : null;
 }
 
-/** A workspace's outbound integrations that take `eventType` (an empty subscription list takes all), not disconnected. */
+/**
+ * A workspace's outbound integrations that take `eventType` (an empty subscription list takes all of
+ * the workspace's own types, not Switchboard's `switchboard.*` notifications), not disconnected.
+ */
 export async function findFanOutTargets(
   em: EntityManager,
   workspaceId: string,
@@ -39,7 +42,7 @@ export async function findFanOutTargets(
     em,
     `select id, type from integration
      where workspace_id = $1 and type <> 'INBOUND_WEBHOOK' and state <> 'DISCONNECTED'
-       and (cardinality(subscribed_event_types) = 0 or $2 = any(subscribed_event_types))
+       and ((cardinality(subscribed_event_types) = 0 and $2 not like 'switchboard.%') or $2 = any(subscribed_event_types))
      order by installed_at, id`,
     [workspaceId, eventType],
   );

@@ -191,10 +191,35 @@ function live(base: GeneratedIntegration, profile: IntegrationProfile, schedule:
   return { ...base, profile, schedule, lastEventAt: 0, lastFailureAt: 0, consecutiveFailures: 0 };
 }
 
-/** A few incidents: one integration failing most of its events with one code for 1–3 hours. */
+/**
+ * A few incidents: one integration failing most of its events with one code for 1–3 hours. And a
+ * recurring one: the first integration (the busiest) fails 09:00–09:25 UTC on each of the last six
+ * days — a provider's daily maintenance window, for the RECURRING_DAILY detector to find.
+ */
 function planIncidents(rng: Rng, integrations: LiveIntegration[], now: number, days: number): Incident[] {
   const count = Math.max(1, Math.round(days / 7));
   const codes = ['503', '500', '429', '401', 'TIMEOUT', '502'];
+  const today = Math.floor(now / DAY) * DAY;
+  const daily: Incident[] =
+    days >= 7 && integrations.length > 0
+      ? [1, 2, 3, 4, 5, 6].map((d) => ({
+          integration: 0,
+          from: today - d * DAY + 9 * HOUR,
+          to: today - d * DAY + 9 * HOUR + 25 * 60_000,
+          code: '503',
+        }))
+      : [];
+  return [...daily, ...planRandomIncidents(rng, integrations, now, days, count, codes)];
+}
+
+function planRandomIncidents(
+  rng: Rng,
+  integrations: LiveIntegration[],
+  now: number,
+  days: number,
+  count: number,
+  codes: string[],
+): Incident[] {
   return Array.from({ length: count }, () => {
     const from = now - rng.int(2 * HOUR, days * DAY - 3 * HOUR);
     return {

@@ -13,6 +13,8 @@ const WorkspaceSchema = defineEntity({
     /** IANA zone; DAY buckets and the console's times use it. */
     timezone: p.string().default('UTC'),
     createdAt: p.datetime().onCreate(() => new Date()),
+    /** Overrides of the detectors' defaults (see server/src/insight/settings.ts); null: all defaults. */
+    insightSettings: p.json<Record<string, number>>().nullable(),
   },
 });
 

@@ -2,7 +2,7 @@ import { type Remediation, remediationsFor } from '@switchboard/db';
 import { builder } from '../builder.ts';
 import { ErrorCategoryEnum, IntegrationTypeEnum } from './enums.ts';
 
-const RemediationRef = builder.objectRef<Remediation>('Remediation').implement({
+export const RemediationRef = builder.objectRef<Remediation>('Remediation').implement({
   fields: (t) => ({
     code: t.exposeString('code'),
     label: t.exposeString('label'),

@@ -1,6 +1,6 @@
 // node(id): resolves a public ID by its prefix, always inside the caller's workspace. A malformed,
 // unknown or foreign ID answers null, exactly alike.
-import { ApiKey, decodeId, DeliveryAttempt, findEvent, findIntegration, Workspace } from '@switchboard/db';
+import { ApiKey, decodeId, DeliveryAttempt, findEvent, findIncident, findIntegration, Workspace } from '@switchboard/db';
 import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { workspaceIdOf } from '../viewer.ts';
@@ -20,6 +20,8 @@ async function loadNode(ctx: GraphQLContext, publicId: string): Promise<unknown>
       return findEvent(ctx.em, workspaceId, d.uuid);
     case 'DeliveryAttempt':
       return ctx.em.findOne(DeliveryAttempt, { id: d.uuid, workspaceId });
+    case 'Incident':
+      return findIncident(ctx.em, workspaceId, d.uuid);
     default:
       return null;
   }

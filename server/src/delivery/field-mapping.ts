@@ -1,6 +1,9 @@
-// An integration's field mapping: `{ "target.field": "$.path.in.payload" | literal }`. A `$.` path
-// that resolves to nothing fails the event with code MAPPING (not retried: the same payload and
-// mapping fail again); a path ending in `?` is optional and is left out when absent.
+// An integration's field mapping: `{ "target.field": "$.path.in.payload" | "template" | literal }`. A
+// `$.` path that resolves to nothing fails the event with code MAPPING (not retried: the same payload
+// and mapping fail again); a path ending in `?` is optional and is left out when absent. A template
+// is a string with `{{$.path}}` placeholders (`{{$.path?}}`: empty when absent), each replaced by
+// the value as text (objects as JSON) — e.g. `{"text": "{{$.title}}: {{$.summary}} {{$.consoleUrl}}"}`
+// for a Slack incoming webhook.
 export class MappingError extends Error {}
 
 function resolvePath(payload: unknown, path: string): unknown {
@@ -31,6 +34,27 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   cur[parts.at(-1) as string] = value;
 }
 
+const PLACEHOLDER = /\{\{\s*(\$(?:\.[^{}?\s]*)?)(\?)?\s*\}\}/g;
+
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || typeof value !== 'object') return String(value);
+  return JSON.stringify(value);
+}
+
+/** Fills a template's placeholders; the paths it could not resolve (not optional) go to `missing`. */
+function fillTemplate(template: string, payload: unknown, missing: string[], target: string): string {
+  return template.replace(PLACEHOLDER, (_m, source: string, optional: string | undefined) => {
+    const path = source.replace(/^\$\.?/, '');
+    const value = path ? resolvePath(payload, path) : payload;
+    if (value === undefined) {
+      if (!optional) missing.push(`${target} ← {{${source}}}`);
+      return '';
+    }
+    return asText(value);
+  });
+}
+
 /** The body to send: the payload itself without a mapping, the mapped object with one. */
 export function applyFieldMapping(mapping: Record<string, unknown> | null, payload: unknown): unknown {
   if (!mapping || Object.keys(mapping).length === 0) return payload;
@@ -46,6 +70,8 @@ export function applyFieldMapping(mapping: Record<string, unknown> | null, paylo
         continue;
       }
       setPath(out, target, value);
+    } else if (typeof source === 'string' && source.includes('{{')) {
+      setPath(out, target, fillTemplate(source, payload, missing, target));
     } else {
       setPath(out, target, source);
     }

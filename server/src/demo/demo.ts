@@ -11,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   createApiKey,
+  createIntegration,
   createWorkspace,
   type Database,
   encodeId,
@@ -28,6 +29,7 @@ import { type SimulatedProviders, startSimulatedProviders } from './providers.ts
 
 /** Twice the console's longest preset period (30 days); events past the 30-day retention go, their rollups stay. */
 export const DEMO_HISTORY_DAYS = 60;
+const ALERT_CHANNEL = 'Slack #ops-alerts';
 
 interface DemoState {
   workspaceId: string;
@@ -132,6 +134,7 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
         logger.warn({ stateFile }, 'demo: the database already has workspaces and no demo state was found; no live demo traffic');
         return;
       }
+      await ensureAlertChannel((state as DemoState).workspaceId, providers.url);
       startTraffic(baseUrl, state as DemoState);
     },
     async stop() {
@@ -140,6 +143,31 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
       await providers?.close();
     },
   };
+
+  /**
+   * A Slack-like channel subscribed to incident notifications: an outbound webhook whose field mapping
+   * builds Slack's `{"text": …}` from the notification (see README, "Incidents").
+   */
+  async function ensureAlertChannel(workspaceId: string, providersUrl: string): Promise<void> {
+    const fork = em();
+    const [existing] = await queryRows<{ id: string }>(fork, `select id from integration where workspace_id = $1 and name = $2`, [
+      workspaceId,
+      ALERT_CHANNEL,
+    ]);
+    if (existing) return;
+    createIntegration(fork, workspaceId, {
+      name: ALERT_CHANNEL,
+      type: 'OUTBOUND_WEBHOOK',
+      provider: 'slack',
+      owner: 'ops@acme.test',
+      destinationUrl: `${providersUrl}/slack/services/T000/B000/ops-alerts`,
+      subscribedEventTypes: ['switchboard.incident.opened', 'switchboard.incident.acknowledged', 'switchboard.incident.resolved'],
+      fieldMapping: { text: '{{$.text}}' },
+      service: 'alerting',
+      flow: 'incident-notifications',
+    });
+    await fork.flush();
+  }
 
   function startTraffic(baseUrl: string, demo: DemoState): void {
     let integrations: DemoIntegration[] = [];
@@ -194,6 +222,24 @@ export function createDemo(deps: { config: Config; db: Database; logger: Logger;
       const p = providers?.expireCredential();
       if (p) logger.info({ provider: p }, 'demo: a provider credential expired (reconnect the integration to fix it)');
     });
+    // So a newcomer sees incidents within minutes: a few minutes of 503s at the CRM soon after start (a
+    // failure spike), a credential expiring (ALL_FAILING once it has lasted 10 min), and a daily quota
+    // squeezed to ~1% (rate-limit headroom), again every half hour or so.
+    once(45_000, () => providers?.burst('hubspot', 4 * 60_000));
+    once(90_000, () => {
+      const p = providers?.expireCredential();
+      if (p) logger.info({ provider: p }, 'demo: a provider credential expired (reconnect the integration to fix it)');
+    });
+    once(60_000, () => providers?.squeeze('gohighlevel', 20 * 60_000));
+    every(30 * 60_000, 40 * 60_000, () => providers?.squeeze('gohighlevel', 20 * 60_000));
+  }
+
+  function once(ms: number, f: () => void): void {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) f();
+    }, ms);
+    timers.add(t);
   }
 }
 

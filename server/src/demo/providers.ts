@@ -1,8 +1,8 @@
 // Simulated providers for the demo, served on a loopback port by the same process: a CRM, a payments
 // API, an e-commerce platform, chat tools and the workspace's own internal endpoints, answering like
 // the real thing — record ids on success, rate-limit headers and 429s, 5xx bursts, slow answers and
-// hangs past the client timeout, and a credential that "expires" (401 until a reconnect's test call
-// re-authorises it).
+// hangs past the client timeout, a credential that "expires" (401 until a reconnect's test call
+// re-authorises it), and a daily quota squeezed to ~1% for a while.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -99,6 +99,8 @@ interface ProviderState {
   burstCode: number;
   /** The credential is rejected until a reconnect's test call re-authorises it. */
   expired: boolean;
+  /** Until then (ms epoch) the daily quota reads nearly spent: a rate-limit squeeze. */
+  squeezedUntil: number;
 }
 
 export interface SimulatedProviders {
@@ -107,6 +109,8 @@ export interface SimulatedProviders {
   burst(provider?: string, ms?: number): void;
   /** Expires the credential of the provider that supports it. */
   expireCredential(): string | null;
+  /** For `ms`, the provider's daily quota reads nearly spent (about 1% left). */
+  squeeze(provider: string, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -117,7 +121,7 @@ export async function startSimulatedProviders(opts: { hangMs: number }): Promise
   const stateOf = (p: string) => {
     let s = states.get(p);
     if (!s) {
-      s = { windowStart: Date.now(), used: 0, dailyUsed: 0, burstUntil: 0, burstCode: 503, expired: false };
+      s = { windowStart: Date.now(), used: 0, dailyUsed: 0, burstUntil: 0, burstCode: 503, expired: false, squeezedUntil: 0 };
       states.set(p, s);
     }
     return s;
@@ -148,7 +152,7 @@ export async function startSimulatedProviders(opts: { hangMs: number }): Promise
       'x-ratelimit-max': String(b.ratePerSecond),
       'x-ratelimit-remaining': String(Math.max(0, b.ratePerSecond - s.used)),
       'x-ratelimit-limit-daily': '250000',
-      'x-ratelimit-daily-remaining': String(Math.max(0, 250000 - s.dailyUsed)),
+      'x-ratelimit-daily-remaining': String(s.squeezedUntil > now ? 3000 + ((Math.random() * 500) | 0) : Math.max(0, 250000 - s.dailyUsed)),
       'ratelimit-reset': String(Math.max(1, Math.ceil((s.windowStart + 1000 - now) / 1000))),
     };
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
@@ -204,6 +208,9 @@ export async function startSimulatedProviders(opts: { hangMs: number }): Promise
       const s = stateOf(p);
       s.burstUntil = Date.now() + ms;
       s.burstCode = [500, 502, 503, 504][(Math.random() * 4) | 0] as number;
+    },
+    squeeze(provider, ms) {
+      stateOf(provider).squeezedUntil = Date.now() + ms;
     },
     expireCredential() {
       const p = Object.entries(BEHAVIOUR).find(([, b]) => b.expires)?.[0];

@@ -3,11 +3,12 @@
 // each its own short transaction, so the table is never locked for long even at 10M events; the
 // partial index on unexpired payloads keeps each batch an index range scan. Rollups are kept: they
 // are the dashboards' history and are already tiny.
-import { type Database, deleteEventsBefore, type EntityManager, expireEventPayloads } from '@switchboard/db';
+import { type Database, deleteEventsBefore, deleteResolvedIncidentsBefore, type EntityManager, expireEventPayloads } from '@switchboard/db';
 
 export interface RetentionResult {
   payloadsExpired: number;
   eventsDeleted: number;
+  incidentsDeleted: number;
 }
 
 export async function runRetention(
@@ -17,7 +18,7 @@ export async function runRetention(
   const now = (opts.now ?? new Date()).getTime();
   const batch = opts.batch ?? 5000;
   const day = 86_400_000;
-  const result: RetentionResult = { payloadsExpired: 0, eventsDeleted: 0 };
+  const result: RetentionResult = { payloadsExpired: 0, eventsDeleted: 0, incidentsDeleted: 0 };
   const em = () => db.orm.em.fork() as EntityManager;
   for (;;) {
     const n = await deleteEventsBefore(em(), new Date(now - opts.eventRetentionDays * day), batch);
@@ -29,5 +30,7 @@ export async function runRetention(
     result.payloadsExpired += n;
     if (n < batch || opts.shouldStop?.()) break;
   }
+  // Resolved incidents go with the events they were about.
+  result.incidentsDeleted = await deleteResolvedIncidentsBefore(em(), new Date(now - opts.eventRetentionDays * day));
   return result;
 }

@@ -11,6 +11,7 @@ import { createGraphQLServer, type Yoga } from './http/graphql.ts';
 import { addHealthRoutes } from './http/health.ts';
 import { addRestLogRoutes } from './http/rest-logs.ts';
 import { sendError } from './http/respond.ts';
+import { addOpenApiRoute } from './http/openapi.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
@@ -78,6 +79,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   router.add('POST', '/v1/events', publishHandler(runtime.ingest), '/v1/events');
   const demo = config.demo ? createDemo({ config, db, logger, router }) : undefined;
   addRestLogRoutes(router, db, config, auth);
+  addOpenApiRoute(router);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(await metrics.registry.metrics());

@@ -81,6 +81,7 @@ const ConfigSchema = z
         }
       }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     NODE_ENV: z.string().default('production'),
   })
   .refine((c) => c.SWITCHBOARD_EVENT_RETENTION_DAYS >= c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS, {
@@ -125,6 +126,8 @@ export interface Config {
   /** null: no per-key request limit. */
   apiRateLimit: RateLimitOptions | null;
   logLevel: string;
+  /** Unset: pretty at a terminal, JSON lines otherwise (server/src/log-pretty.ts). */
+  logFormat: 'json' | 'pretty' | undefined;
   development: boolean;
 }
 
@@ -187,6 +190,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
     development: c.NODE_ENV === 'development',
   };
 }

@@ -15,6 +15,7 @@ import { addOpenApiRoute } from './http/openapi.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
+import { startTracing, tracedRoute } from './tracing.ts';
 import { attachLiveSockets } from './live/ws.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ingestHandler } from './ingest/ingest-route.ts';
@@ -50,6 +51,7 @@ export interface BuildOptions {
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<App> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const metrics = createMetrics();
+  const tracing = startTracing(config.tracing);
   const db =
     opts.db ??
     (await openDatabase({
@@ -75,8 +77,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const yoga = createGraphQLServer({ config, db, auth, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
-  router.add('POST', '/ingest/:integrationId', ingestHandler(runtime.ingest), '/ingest/:integrationId');
-  router.add('POST', '/v1/events', publishHandler(runtime.ingest), '/v1/events');
+  router.add(
+    'POST',
+    '/ingest/:integrationId',
+    tracedRoute('/ingest/:integrationId', ingestHandler(runtime.ingest)),
+    '/ingest/:integrationId',
+  );
+  router.add('POST', '/v1/events', tracedRoute('/v1/events', publishHandler(runtime.ingest)), '/v1/events');
   const demo = config.demo ? createDemo({ config, db, logger, router }) : undefined;
   addRestLogRoutes(router, db, config, auth);
   addOpenApiRoute(router);
@@ -203,6 +210,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await liveBus.close();
       await yoga.dispose?.();
       if (!opts.db) await db.close();
+      await tracing?.shutdown();
     },
     url: () => baseUrl,
   };

@@ -82,6 +82,10 @@ const ConfigSchema = z
       }),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
+    OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).optional(),
     NODE_ENV: z.string().default('production'),
   })
   .refine((c) => c.SWITCHBOARD_EVENT_RETENTION_DAYS >= c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS, {
@@ -128,6 +132,8 @@ export interface Config {
   logLevel: string;
   /** Unset: pretty at a terminal, JSON lines otherwise (server/src/log-pretty.ts). */
   logFormat: 'json' | 'pretty' | undefined;
+  /** OpenTelemetry export (server/src/tracing.ts): off unless an OTLP endpoint is set. */
+  tracing: { endpoint: string | undefined; tracesEndpoint: string | undefined; serviceName: string; scheduleDelayMs: number | undefined };
   development: boolean;
 }
 
@@ -191,6 +197,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,
     logFormat: c.LOG_FORMAT,
+    tracing: {
+      endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracesEndpoint: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      serviceName: c.OTEL_SERVICE_NAME,
+      scheduleDelayMs: c.OTEL_BSP_SCHEDULE_DELAY,
+    },
     development: c.NODE_ENV === 'development',
   };
 }

@@ -155,6 +155,17 @@ describe('switchboard CLI', () => {
     expect(noKey.stderr).toBe('switchboard: no API key: set SWITCHBOARD_KEY or pass --key\n');
   });
 
+  it('runs through its launcher, the `bin` behind `pnpm switchboard` and `npx switchboard`', async () => {
+    const child = spawn('bash', [path.join(import.meta.dirname, '../../cli/bin/switchboard'), '--json', 'keys', 'list'], {
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const r = await finished(child);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { apiKeys: Array<{ name: string }> }).apiKeys.map((k) => k.name)).toContain('ingest');
+  });
+
   it('integrations list, pause and resume, by name or id', async () => {
     const listed = await json<{ integrations: Array<{ name: string; state: string }> }>(['integrations', 'list']);
     expect(listed.integrations.map((i) => [i.name, i.state]).sort()).toEqual([

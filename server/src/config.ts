@@ -86,6 +86,8 @@ const ConfigSchema = z
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
     OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
     OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).optional(),
+    OTEL_TRACES_SAMPLER: z.enum(['always_on', 'parentbased_always_on', 'traceidratio', 'parentbased_traceidratio']).optional(),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
     NODE_ENV: z.string().default('production'),
   })
   .refine((c) => c.SWITCHBOARD_EVENT_RETENTION_DAYS >= c.SWITCHBOARD_PAYLOAD_RETENTION_DAYS, {
@@ -133,7 +135,14 @@ export interface Config {
   /** Unset: pretty at a terminal, JSON lines otherwise (server/src/log-pretty.ts). */
   logFormat: 'json' | 'pretty' | undefined;
   /** OpenTelemetry export (server/src/tracing.ts): off unless an OTLP endpoint is set. */
-  tracing: { endpoint: string | undefined; tracesEndpoint: string | undefined; serviceName: string; scheduleDelayMs: number | undefined };
+  tracing: {
+    endpoint: string | undefined;
+    tracesEndpoint: string | undefined;
+    serviceName: string;
+    scheduleDelayMs: number | undefined;
+    sampler: 'always_on' | 'parentbased_always_on' | 'traceidratio' | 'parentbased_traceidratio' | undefined;
+    samplerRatio: number | undefined;
+  };
   development: boolean;
 }
 
@@ -202,6 +211,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       tracesEndpoint: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
       serviceName: c.OTEL_SERVICE_NAME,
       scheduleDelayMs: c.OTEL_BSP_SCHEDULE_DELAY,
+      sampler: c.OTEL_TRACES_SAMPLER,
+      samplerRatio: c.OTEL_TRACES_SAMPLER_ARG,
     },
     development: c.NODE_ENV === 'development',
   };

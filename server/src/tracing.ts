@@ -23,7 +23,15 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type IdGenerator, RandomIdGenerator, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  type IdGenerator,
+  ParentBasedSampler,
+  RandomIdGenerator,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import { encodeId } from '@switchboard/db';
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -37,6 +45,9 @@ export interface TracingOptions {
   serviceName: string;
   /** OTEL_BSP_SCHEDULE_DELAY: ms between exports. */
   scheduleDelayMs?: number | undefined;
+  /** OTEL_TRACES_SAMPLER (default parentbased_always_on) and OTEL_TRACES_SAMPLER_ARG (the ratio). */
+  sampler?: 'always_on' | 'parentbased_always_on' | 'traceidratio' | 'parentbased_traceidratio' | undefined;
+  samplerRatio?: number | undefined;
 }
 
 export interface Tracing {
@@ -60,6 +71,8 @@ class EventSpanIds implements IdGenerator {
 
 let tracer: Tracer | null = null;
 let ids: EventSpanIds | null = null;
+/** Decides whether an event's trace is sampled in the worker, as ingest decided for a trace it started. */
+let sampledTrace: ((traceId: string) => boolean) | null = null;
 
 export function tracingEnabled(): boolean {
   return tracer !== null;
@@ -74,7 +87,11 @@ export function startTracing(opts: TracingOptions): Tracing | null {
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   ids = new EventSpanIds();
+  const ratio = opts.sampler?.endsWith('traceidratio') ? (opts.samplerRatio ?? 1) : 1;
+  const root = new TraceIdRatioBasedSampler(ratio);
+  sampledTrace = ratio >= 1 ? null : (traceId) => root.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
   const provider = new TracerProvider({
+    sampler: opts.sampler?.startsWith('parentbased') === false ? root : new ParentBasedSampler({ root }),
     resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
     idGenerator: ids,
     spanProcessors: [
@@ -92,7 +109,16 @@ export function startTracing(opts: TracingOptions): Tracing | null {
     async shutdown() {
       tracer = null;
       ids = null;
-      await provider.shutdown().catch(() => undefined);
+      sampledTrace = null;
+      // A collector that is down must not hold up stopping (the exporter retries with back-off).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        provider.shutdown().catch(() => undefined),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, 3000);
+        }),
+      ]);
+      clearTimeout(timer);
       context.disable();
       propagation.disable();
     },
@@ -105,7 +131,8 @@ export function eventSpanId(eventId: string): string {
 }
 
 function eventContext(traceId: string, eventId: string): Context {
-  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: eventSpanId(eventId), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  const traceFlags = !sampledTrace || sampledTrace(traceId) ? TraceFlags.SAMPLED : TraceFlags.NONE;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: eventSpanId(eventId), traceFlags, isRemote: true });
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
@@ -258,7 +285,8 @@ export async function traceDelivery<T extends DeliveryResult>(
     eventContext(event.traceId, event.id),
   );
   try {
-    const result = await send({ traceparent: `00-${event.traceId}-${span.spanContext().spanId}-01` });
+    const { spanId, traceFlags } = span.spanContext();
+    const result = await send({ traceparent: `00-${event.traceId}-${spanId}-0${traceFlags & TraceFlags.SAMPLED}` });
     if (result.response) span.setAttribute('http.response.status_code', result.response.status);
     if (!result.succeeded) {
       span.setAttribute('error.type', result.errorCode ?? 'unknown');

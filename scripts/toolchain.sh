@@ -28,6 +28,17 @@ sb_fetch_npm_package() { # $1 = spec, $2 = target dir
   mv "$target.partial" "$target"
 }
 
+sb_quietly() { # a command whose output goes to a log file, shown only if it fails
+  local log
+  log="$(mktemp "${TMPDIR:-/tmp}/switchboard-toolchain.XXXXXX")"
+  if ! "$@" >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    echo "toolchain: '$*' failed (whole output: $log)" >&2
+    return 1
+  fi
+  rm -f "$log"
+}
+
 mkdir -p "$SB_CACHE/bin"
 if ! command -v node >/dev/null 2>&1 || ! sb_version_ok "$(node --version 2>/dev/null)"; then
   if [ ! -x "$SB_CACHE/node-$SB_NODE_VERSION/bin/node" ]; then
@@ -41,8 +52,8 @@ if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version 2>/dev/null)" != 12
     # pnpm 12 is a native executable; npm brings its platform package (@pnpm/exe.*) along.
     echo "toolchain: fetching pnpm $SB_PNPM_VERSION into .toolchain/ (one time)" >&2
     rm -rf "$SB_CACHE/pnpm-$SB_PNPM_VERSION"
-    npm install --prefix "$SB_CACHE/pnpm-$SB_PNPM_VERSION" --no-save --no-audit --no-fund --loglevel=error \
-      "pnpm@$SB_PNPM_VERSION" >&2
+    sb_quietly npm install --prefix "$SB_CACHE/pnpm-$SB_PNPM_VERSION" --no-save --no-audit \
+      --no-fund --loglevel=error "pnpm@$SB_PNPM_VERSION"
   fi
   ln -sf "$SB_CACHE/pnpm-$SB_PNPM_VERSION/node_modules/.bin/pnpm" "$SB_CACHE/bin/pnpm"
 fi
@@ -51,6 +62,9 @@ export PATH="$SB_CACHE/bin:$PATH"
 # Install dependencies when node_modules is missing or older than the lockfile.
 if [ ! -f "$SB_ROOT/node_modules/.modules.yaml" ] || [ "$SB_ROOT/pnpm-lock.yaml" -nt "$SB_ROOT/node_modules/.modules.yaml" ]; then
   # pnpm-workspace.yaml sets pmOnFail: ignore — this script already provides the pinned pnpm, and pnpm
-  # 12's own version management wants platform packages this registry does not serve.
-  (cd "$SB_ROOT" && pnpm install --frozen-lockfile --reporter=append-only) >&2
+  # 12's own version management wants platform packages this registry does not serve — and
+  # updateNotifier: false, so a fresh machine's `npm start` is not greeted by pnpm's update banner.
+  # The install's progress goes to a log; only a failure shows it.
+  echo "toolchain: installing dependencies (pnpm install) …" >&2
+  (cd "$SB_ROOT" && sb_quietly pnpm install --frozen-lockfile --reporter=append-only)
 fi

@@ -40,6 +40,9 @@ export function ormConfig(clientUrl: string, opts: { poolSize?: number | undefin
       allOrNothing: true,
       snapshot: false,
       emit: 'ts',
+      // Callers say what was applied (the server as a log line, db/src/cli.ts on stdout); MikroORM's own
+      // coloured console lines would break the server's JSON-lines output.
+      silent: true,
     },
     pool: { min: 0, max: opts.poolSize ?? 10 },
     debug: opts.debug ?? false,

@@ -11,9 +11,11 @@ import { createGraphQLServer, type Yoga } from './http/graphql.ts';
 import { addHealthRoutes } from './http/health.ts';
 import { addRestLogRoutes } from './http/rest-logs.ts';
 import { sendError } from './http/respond.ts';
+import { addOpenApiRoute } from './http/openapi.ts';
 import { Router } from './http/router.ts';
 import { createLogger, type Logger, processSecrets } from './logger.ts';
 import { createLiveBus } from './live/bus.ts';
+import { startTracing, tracedRoute } from './tracing.ts';
 import { attachLiveSockets } from './live/ws.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { ingestHandler } from './ingest/ingest-route.ts';
@@ -55,6 +57,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       { file: secrets.generated },
       'SWITCHBOARD_SECRET_KEY is not set: secrets are sealed with a key kept in the data folder; set it in production',
     );
+  const tracing = startTracing(config.tracing);
   const db =
     opts.db ??
     (await openDatabase({
@@ -91,10 +94,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const yoga = createGraphQLServer({ config, db, auth, logger, live, pipeline, publicUrl: () => config.publicUrl ?? baseUrl });
   const router = new Router();
   addHealthRoutes(router, db);
-  router.add('POST', '/ingest/:integrationId', ingestHandler(runtime.ingest), '/ingest/:integrationId');
-  router.add('POST', '/v1/events', publishHandler(runtime.ingest), '/v1/events');
+  router.add(
+    'POST',
+    '/ingest/:integrationId',
+    tracedRoute('/ingest/:integrationId', ingestHandler(runtime.ingest)),
+    '/ingest/:integrationId',
+  );
+  router.add('POST', '/v1/events', tracedRoute('/v1/events', publishHandler(runtime.ingest)), '/v1/events');
   const demo = config.demo ? createDemo({ config, db, logger, router }) : undefined;
   addRestLogRoutes(router, db, config, auth);
+  addOpenApiRoute(router);
   router.add('GET', '/metrics', async (_req, res) => {
     res.writeHead(200, { 'content-type': metrics.registry.contentType });
     res.end(await metrics.registry.metrics());
@@ -223,6 +232,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       await liveBus.close();
       await yoga.dispose?.();
       if (!opts.db) await db.close();
+      await tracing?.shutdown();
     },
     url: () => baseUrl,
   };

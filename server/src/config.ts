@@ -103,6 +103,13 @@ const ConfigSchema = z
       .refine((v) => v.split(',').every((k) => !k.trim() || isSecretKey(k)), 'every key must be 32 bytes, as base64 or 64 hex characters')
       .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+    OTEL_SERVICE_NAME: z.string().min(1).default('switchboard'),
+    OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).optional(),
+    OTEL_TRACES_SAMPLER: z.enum(['always_on', 'parentbased_always_on', 'traceidratio', 'parentbased_traceidratio']).optional(),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
     NODE_ENV: z.string().default('production'),
     /** Set by loadConfig: NODE_ENV=production was given, not defaulted. */
     NODE_ENV_EXPLICIT: z.boolean().default(false),
@@ -155,6 +162,17 @@ export interface Config {
   /** null: no per-key request limit. */
   apiRateLimit: RateLimitOptions | null;
   logLevel: string;
+  /** Unset: pretty at a terminal, JSON lines otherwise (server/src/log-pretty.ts). */
+  logFormat: 'json' | 'pretty' | undefined;
+  /** OpenTelemetry export (server/src/tracing.ts): off unless an OTLP endpoint is set. */
+  tracing: {
+    endpoint: string | undefined;
+    tracesEndpoint: string | undefined;
+    serviceName: string;
+    scheduleDelayMs: number | undefined;
+    sampler: 'always_on' | 'parentbased_always_on' | 'traceidratio' | 'parentbased_traceidratio' | undefined;
+    samplerRatio: number | undefined;
+  };
   development: boolean;
   secretKey: string | undefined;
   previousSecretKeys: string | undefined;
@@ -221,6 +239,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: c.SWITCHBOARD_PUBLIC_URL?.replace(/\/$/, ''),
     apiRateLimit: c.SWITCHBOARD_API_RATE_LIMIT,
     logLevel: c.LOG_LEVEL,
+    logFormat: c.LOG_FORMAT,
+    tracing: {
+      endpoint: c.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tracesEndpoint: c.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+      serviceName: c.OTEL_SERVICE_NAME,
+      scheduleDelayMs: c.OTEL_BSP_SCHEDULE_DELAY,
+      sampler: c.OTEL_TRACES_SAMPLER,
+      samplerRatio: c.OTEL_TRACES_SAMPLER_ARG,
+    },
     development: c.NODE_ENV === 'development',
     secretKey: c.SWITCHBOARD_SECRET_KEY,
     previousSecretKeys: c.SWITCHBOARD_SECRET_KEY_PREVIOUS,

@@ -1,5 +1,6 @@
 // Structured JSON logs. Secrets are redacted by path before anything is written.
 import pino, { type Logger } from 'pino';
+import { type LogFormat, prettyDestination } from './log-pretty.ts';
 import { SecretRegistry } from './secrets/scrubber.ts';
 
 export type { Logger };
@@ -26,7 +27,19 @@ export const REDACTED_LOG_PATHS = [
  */
 export const processSecrets = new SecretRegistry();
 
-export function createLogger(level: string, destination?: pino.DestinationStream, secrets: SecretRegistry = processSecrets): Logger {
+/**
+ * A logger writing to `destination`, or to stdout as JSON lines (`format: 'json'`, the default) or as
+ * readable lines with delivery attempts summarised (`'pretty'`; at debug and trace every attempt is shown).
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  format: LogFormat = 'json',
+  secrets: SecretRegistry = processSecrets,
+): Logger {
+  if (!destination && format === 'pretty') {
+    destination = prettyDestination({ summariseAttempts: level !== 'debug' && level !== 'trace' });
+  }
   return pino(
     {
       level,

@@ -3,6 +3,7 @@
 import { getHeapSpaceStatistics } from 'node:v8';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { logFormatFor } from './log-pretty.ts';
 import { createLogger } from './logger.ts';
 
 let config: ReturnType<typeof loadConfig>;
@@ -15,7 +16,7 @@ try {
   }
   throw err;
 }
-const logger = createLogger(config.logLevel);
+const logger = createLogger(config.logLevel, undefined, logFormatFor(config.logFormat, Boolean(process.stdout.isTTY)));
 const app = await buildApp(config, { logger });
 await app.start();
 

@@ -31,6 +31,7 @@ import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
 import { decideRetry } from './retry-policy.ts';
 import type { AttemptResult, Sender } from './sender.ts';
+import { traceClaim, traceDelivery, tracePublished, traceRecorded } from '../tracing.ts';
 
 interface Finished {
   event: ClaimedEvent;
@@ -182,13 +183,15 @@ export class DeliveryWorker {
         const now = Date.now();
         const skip = [...this.#throttledUntil].filter(([, until]) => until > now).map(([id]) => id);
         for (const [id, until] of this.#throttledUntil) if (until <= now) this.#throttledUntil.delete(id);
-        claimed = await claimDueEvents(this.#em(), {
-          now: new Date(now),
-          limit: Math.min(free, config.workerBatchSize),
-          skipIntegrationIds: skip,
-          owner: this.owner,
-          leaseMs: config.leaseMs,
-        });
+        claimed = await traceClaim(() =>
+          claimDueEvents(this.#em(), {
+            now: new Date(now),
+            limit: Math.min(free, config.workerBatchSize),
+            skipIntegrationIds: skip,
+            owner: this.owner,
+            leaseMs: config.leaseMs,
+          }),
+        );
         for (const e of claimed) this.#leased.add(e.id);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'worker: claim failed; retrying');
@@ -325,15 +328,14 @@ export class DeliveryWorker {
       });
       return;
     }
-    const result = await sender.send(
-      {
-        destinationUrl: target.destinationUrl,
-        destinationMethod: target.destinationMethod,
-        signingSecret: target.signingSecret,
-        credentials: target.credentials,
-      },
-      { id: event.id, eventType: event.eventType, traceId: event.traceId, attemptNumber: event.attemptCount },
-      body,
+    const destination = { destinationUrl: target.destinationUrl, destinationMethod: target.destinationMethod };
+    const result = await traceDelivery(event, destination, (traceHeaders) =>
+      sender.send(
+        { ...destination, signingSecret: target.signingSecret, credentials: target.credentials },
+        { id: event.id, eventType: event.eventType, traceId: event.traceId, attemptNumber: event.attemptCount },
+        body,
+        traceHeaders,
+      ),
     );
     const now = new Date();
     const attempt: NewDeliveryAttempt = {
@@ -561,6 +563,7 @@ export class DeliveryWorker {
     for (const f of batch) this.#leased.delete(f.event.id);
     metrics.deliveryRecordRows.observe(batch.length);
     metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
+    traceRecorded(batch, started);
     // Past the threshold of consecutive 401/403, the integration moves to ERROR (rare: its own transaction;
     // had this process died in between, the next failure's counters would cross the threshold again).
     for (const c of counters) {
@@ -583,6 +586,7 @@ export class DeliveryWorker {
     const byId = new Map(batch.map((f) => [f.event.id, f]));
     const now = Date.now();
     for (const f of batch) metrics.deliveryPublishDelay.observe((now - f.completion.at.getTime()) / 1000);
+    const publishing = performance.now();
     this.#publish(
       completed.map((c) => ({
         workspaceId: c.workspaceId,
@@ -595,6 +599,7 @@ export class DeliveryWorker {
         at: (byId.get(c.id)?.completion.at ?? new Date()).toISOString(),
       })),
     );
+    tracePublished(batch, publishing);
     for (const e of errored) {
       this.#d.logger.warn({ integrationId: e.integrationId }, 'integration moved to ERROR after repeated authentication failures');
       this.#d.live.publish('integration:state', { ...e, state: 'ERROR' });

@@ -3,6 +3,7 @@ import type { Database } from '@switchboard/db';
 import { AppError, RateLimitedError, UnauthenticatedError } from '@switchboard/db';
 import { buildSchema, type GraphQLContext, type LiveBus, type PipelineServices, toClientError, type Viewer } from '@switchboard/schema';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { graphqlTracing } from '../tracing.ts';
 import { type Authenticator, CSRF_HEADER, presentedKey } from '../auth.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
@@ -40,7 +41,7 @@ export function createGraphQLServer({ config, db, auth, logger, live, pipeline, 
     graphiql: config.development,
     landingPage: false,
     logging: false,
-    plugins: useInputGuard(),
+    plugins: [...useInputGuard(), graphqlTracing()],
     maskedErrors: {
       maskError: (error, message) => {
         const client = toClientError(error, message);

@@ -7,6 +7,7 @@ import type { Handler } from '../http/router.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
 import { type IngestContext, refusal, storeOrRefuse, withDeadline } from './ingest-context.ts';
+import { inboundTraceId, traceStore, traceVerify } from '../tracing.ts';
 import { parseJsonBody } from './json-guard.ts';
 import { verifySignature } from './signature.ts';
 
@@ -68,7 +69,7 @@ export function ingestHandler(ctx: IngestContext): Handler {
         return refuse(413, 'PAYLOAD_TOO_LARGE', `The body is over the ${ctx.config.maxBodyBytes}-byte limit`);
       throw err;
     }
-    const verified = verifySignature(integration, req.headers, body);
+    const verified = traceVerify(() => verifySignature(integration, req.headers, body));
     if (!verified.ok) return refuse(401, 'INVALID_SIGNATURE', verified.reason);
     const json = parseJsonBody(body);
     if (!json.ok) return refuse(400, json.code, json.message);
@@ -87,12 +88,12 @@ export function ingestHandler(ctx: IngestContext): Handler {
       source: 'SYSTEM',
       sourceRecordId: sourceRecordIdOf(obj),
       idempotencyKey,
-      traceId: traceIdOf(headerValue(req, 'traceparent')) ?? newTraceId(),
+      traceId: inboundTraceId(req.headers) ?? newTraceId(),
       isTest: false,
       receivedAt: new Date(),
       payloadJson: text,
     };
-    const outcome = await storeOrRefuse(ctx, [row]);
+    const outcome = await traceStore(1, () => storeOrRefuse(ctx, [row]));
     if ('refusal' in outcome) return refuse(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.headers);
     const o = outcome.outcomes[0];
     if (o?.kind === 'created') {
@@ -113,10 +114,4 @@ function sourceRecordIdOf(obj: Record<string, unknown> | null): string | null {
     if ((typeof v === 'string' && v.length > 0 && v.length <= 255) || typeof v === 'number') return String(v);
   }
   return null;
-}
-
-/** Continues the sender's W3C trace when it sent one. */
-function traceIdOf(traceparent: string | undefined): string | null {
-  const m = traceparent ? /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(traceparent) : null;
-  return m && m[1] !== '0'.repeat(32) ? (m[1] as string) : null;
 }

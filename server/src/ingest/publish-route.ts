@@ -3,6 +3,7 @@
 import { type ApiScope, AppError, encodeId, newId, newTraceId, type NewEventRow } from '@switchboard/db';
 import { presentedKey } from '../auth.ts';
 import type { Handler } from '../http/router.ts';
+import { inboundTraceId, traceStore } from '../tracing.ts';
 import { sendCaught, sendError, sendJson } from '../http/respond.ts';
 import { BodyTooLargeError, isJsonContentType, readBody } from './body.ts';
 import { parseJsonBody } from './json-guard.ts';
@@ -78,7 +79,7 @@ export function publishHandler(ctx: IngestContext): Handler {
     }
     const payloadJson = JSON.stringify(payload);
     const receivedAt = new Date();
-    const traceId = newTraceId();
+    const traceId = inboundTraceId(req.headers) ?? newTraceId();
     const rows: NewEventRow[] = targets.map((t) => ({
       id: newId(),
       integrationId: t.id,
@@ -92,7 +93,7 @@ export function publishHandler(ctx: IngestContext): Handler {
       payloadJson,
     }));
     if (rows.length === 0) return sendJson(res, 202, { events: [] });
-    const outcome = await storeOrRefuse(ctx, rows);
+    const outcome = await traceStore(rows.length, () => storeOrRefuse(ctx, rows));
     if ('refusal' in outcome) return refuse(outcome.refusal.status, outcome.refusal.code, outcome.refusal.message, outcome.refusal.headers);
     const events: Array<{ id: string; integrationId: string; duplicate: boolean }> = [];
     outcome.outcomes.forEach((o, i) => {

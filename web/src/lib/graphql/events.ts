@@ -89,6 +89,7 @@ export const EventDetailQuery = graphql(
 							value
 						}
 						body
+						bodyEncoding
 					}
 					rateLimit {
 						max

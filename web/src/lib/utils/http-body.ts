@@ -1,11 +1,43 @@
-/** A request or response body as recorded, pretty-printed when it is JSON. */
-export function formatBody(body: string | null | undefined): { text: string; isJson: boolean } | null {
+/**
+ * A request or response body as recorded, pretty-printed when it is JSON. A body the destination sent
+ * as bytes that are not text is stored base64-encoded (`encoding` BASE64): it is shown as a hex dump
+ * of its first bytes, and said to be binary.
+ */
+export function formatBody(
+	body: string | null | undefined,
+	encoding: 'TEXT' | 'BASE64' | null | undefined = 'TEXT'
+): { text: string; isJson: boolean; binaryBytes?: number } | null {
 	if (body == null || body === '') return null;
+	if (encoding === 'BASE64') {
+		const bytes = base64Bytes(body);
+		return { text: hexDump(bytes.subarray(0, 512)) + (bytes.length > 512 ? '\n…' : ''), isJson: false, binaryBytes: bytes.length };
+	}
 	try {
 		return { text: JSON.stringify(JSON.parse(body), null, 2), isJson: true };
 	} catch {
 		return { text: body, isJson: false };
 	}
+}
+
+function base64Bytes(b64: string): Uint8Array {
+	try {
+		const raw = atob(b64);
+		return Uint8Array.from(raw, (c) => c.charCodeAt(0));
+	} catch {
+		return new Uint8Array();
+	}
+}
+
+/** Sixteen bytes a line: offset, hex, and the printable ASCII beside it. */
+export function hexDump(bytes: Uint8Array): string {
+	const lines: string[] = [];
+	for (let i = 0; i < bytes.length; i += 16) {
+		const row = bytes.subarray(i, i + 16);
+		const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
+		const ascii = Array.from(row, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+		lines.push(`${i.toString(16).padStart(6, '0')}  ${hex.padEnd(47)}  ${ascii}`);
+	}
+	return lines.join('\n');
 }
 
 export function formatJson(value: unknown): string {

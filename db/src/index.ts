@@ -37,3 +37,4 @@ export * from './incident/incident.repository.ts';
 export * from './incident/detector-inputs.repository.ts';
 export * from './incident/incident-channels.repository.ts';
 export * from './incident/insight-settings.ts';
+export * from './event/partitions.ts';

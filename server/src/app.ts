@@ -4,7 +4,15 @@ import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { type Database, loadSecretBox, migrate, openDatabase, registerSecretBox, sealStoredSecrets } from '@switchboard/db';
+import {
+  type Database,
+  ensureDayPartitions,
+  loadSecretBox,
+  migrate,
+  openDatabase,
+  registerSecretBox,
+  sealStoredSecrets,
+} from '@switchboard/db';
 import { Authenticator } from './auth.ts';
 import type { Config } from './config.ts';
 import { createGraphQLServer, type Yoga } from './http/graphql.ts';
@@ -71,6 +79,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     const applied = await migrate(db.orm);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
     // Credentials and signing secrets stored in clear (before sealing existed) or under an older key.
+    // Day partitions from yesterday to a week ahead (the jobs keep that window moving).
+    await ensureDayPartitions(db.orm.em.fork(), new Date(Date.now() - 86_400_000), new Date(Date.now() + 7 * 86_400_000));
     const sealed = await sealStoredSecrets(db.orm.em.fork());
     if (sealed) logger.info({ integrations: sealed }, 'secrets sealed with the current key');
   } catch (err) {

@@ -70,6 +70,18 @@ export async function seedEvents(url: string, workspaceId: string, events: reado
           batch.map((_, j) => i + j),
         ],
       );
+      await client.query(
+        `insert into event_idempotency (integration_id, idempotency_key, event_id, received_at)
+         select integration_id, idempotency_key, id, received_at
+         from unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[]) as u(integration_id, idempotency_key, id, received_at)
+         where idempotency_key is not null on conflict do nothing`,
+        [
+          batch.map((r) => r.integrationId),
+          batch.map((r) => r.idempotencyKey),
+          batch.map((r) => r.id),
+          batch.map((r) => r.receivedAt.toISOString()),
+        ],
+      );
       const finished = batch.filter((r) => r.status !== 'RECEIVED' && r.status !== 'PROCESSING');
       if (finished.length) {
         await client.query(

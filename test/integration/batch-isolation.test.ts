@@ -132,9 +132,9 @@ describe('delivery recorder', () => {
     };
     await Promise.all([send(vanishing, 0), ...Array.from({ length: 20 }, (_, n) => send(steady, n))]);
     await waitFor(() => held.length === 21, 30_000, 'all 21 requests in flight');
-    // The event disappears while its delivery is in flight (its workspace deleted, say): its attempt's
+    // The integration disappears while its delivery is in flight (deleted with its events): its attempt's
     // insert now violates the foreign key, a refusal of the whole statement it shares.
-    await sql(server, 'delete from event where integration_id = $1', [vanishing.id]);
+    await sql(server, 'delete from integration where id = $1', [vanishing.id]);
     const setAsideBefore = await metric('switchboard_refused_rows_total', 'stage="delivery_set_aside"');
     for (const release of held.splice(0)) release();
     await waitFor(

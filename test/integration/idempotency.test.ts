@@ -1,88 +1,93 @@
-// The database itself guarantees one event per (integration, idempotency key), whatever the race.
-import { createWorkspace, defaultRetrySchedule, generateSigningSecret, Integration, newId } from '@switchboard/db';
-import pg from 'pg';
+// The database itself guarantees one event per (integration, idempotency key), whatever the race and
+// whichever day partitions the attempts fall in: the key lives in event_idempotency, not in the
+// partitioned event table, and the pipeline's insert (insertEvents) goes through it.
+import {
+  createWorkspace,
+  defaultRetrySchedule,
+  type EntityManager,
+  ensureDayPartitions,
+  generateSigningSecret,
+  Integration,
+  insertEvents,
+  newId,
+  newTraceId,
+  type NewEventRow,
+  queryRows,
+} from '@switchboard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDatabase } from '../helpers/database.ts';
 
-describe('idempotency key constraint', () => {
+const DAY = 86_400_000;
+
+describe('idempotency key', () => {
   let db: Awaited<ReturnType<typeof openTestDatabase>>;
-  let workspaceId: string;
   let integrationId: string;
+  let otherId: string;
 
   beforeAll(async () => {
-    db = await openTestDatabase();
+    db = await openTestDatabase(20);
     const em = db.orm.em.fork();
     const { workspace } = await createWorkspace(em, 'Acme');
-    const integration = em.create(Integration, {
-      workspace,
-      name: 'Stripe',
-      type: 'INBOUND_WEBHOOK',
-      provider: 'stripe',
-      providerClass: 'PAYMENTS',
-      direction: 'INBOUND',
-      signingSecret: generateSigningSecret(),
-      retrySchedule: defaultRetrySchedule(),
-    });
+    const make = (name: string) =>
+      em.create(Integration, {
+        workspace,
+        name,
+        type: 'INBOUND_WEBHOOK',
+        provider: 'stripe',
+        providerClass: 'PAYMENTS',
+        direction: 'INBOUND',
+        signingSecret: generateSigningSecret(),
+        retrySchedule: defaultRetrySchedule(),
+      });
+    const integration = make('Stripe');
+    const other = make('Shopify');
     await em.flush();
-    workspaceId = workspace.id;
     integrationId = integration.id;
+    otherId = other.id;
   });
   afterAll(() => db.close());
 
-  it('keeps exactly one row when 50 connections insert the same key at once', async () => {
-    const clients = await Promise.all(
-      Array.from({ length: 50 }, async () => {
-        const c = new pg.Client({ connectionString: db.testDb.url });
-        await c.connect();
-        return c;
-      }),
+  const row = (integration: string, key: string | null, receivedAt = new Date()): NewEventRow => ({
+    id: newId(),
+    integrationId: integration,
+    eventType: 'invoice.paid',
+    source: 'SYSTEM',
+    sourceRecordId: null,
+    idempotencyKey: key,
+    traceId: newTraceId(),
+    isTest: false,
+    receivedAt,
+    payloadJson: '{}',
+  });
+  const em = () => db.orm.em.fork() as EntityManager;
+  const count = async (where: string, params: unknown[]) =>
+    (await queryRows<{ n: number }>(em(), `select count(*)::int as n from event where ${where}`, params))[0]?.n;
+
+  it('keeps exactly one event when 50 inserts of the same key race on 20 connections', async () => {
+    const results = await Promise.all(Array.from({ length: 50 }, () => insertEvents(em(), [row(integrationId, 'evt_same')])));
+    expect(results.flat()).toHaveLength(1);
+    expect(await count('integration_id = $1 and idempotency_key = $2', [integrationId, 'evt_same'])).toBe(1);
+  });
+
+  it('holds across day partitions: the same key yesterday and today is one event', async () => {
+    const yesterday = new Date(Date.now() - DAY);
+    expect(await insertEvents(em(), [row(integrationId, 'evt_across_days', yesterday)])).toHaveLength(1);
+    expect(await insertEvents(em(), [row(integrationId, 'evt_across_days')])).toHaveLength(0);
+    // Yesterday had no partition in this database: the row waited in the default partition and moves
+    // into its day's partition when that is created.
+    await ensureDayPartitions(em(), yesterday, new Date());
+    expect(await insertEvents(em(), [row(integrationId, 'evt_across_days')])).toHaveLength(0);
+    const parts = await queryRows<{ p: string }>(
+      em(),
+      `select tableoid::regclass::text as p from event where idempotency_key = 'evt_across_days'`,
     );
-    try {
-      const results = await Promise.allSettled(
-        clients.map((c) =>
-          c.query(
-            `insert into event (id, workspace_id, integration_id, integration_type, event_type, status, source, idempotency_key,
-               trace_id, received_at, updated_at, status_history)
-             values ($1, $2, $3, 'INBOUND_WEBHOOK', 'invoice.paid', 'RECEIVED', 'SYSTEM', 'evt_same', md5(random()::text), now(), now(), '[]')`,
-            [newId(), workspaceId, integrationId],
-          ),
-        ),
-      );
-      const ok = results.filter((r) => r.status === 'fulfilled');
-      const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      expect(ok).toHaveLength(1);
-      expect(rejected).toHaveLength(49);
-      for (const r of rejected) expect((r.reason as { code?: string }).code).toBe('23505'); // unique_violation
-      const { rows } = await clients[0]!.query('select count(*)::int as n from event where integration_id = $1 and idempotency_key = $2', [
-        integrationId,
-        'evt_same',
-      ]);
-      expect(rows[0].n).toBe(1);
-    } finally {
-      await Promise.all(clients.map((c) => c.end()));
-    }
+    expect(parts.map((r) => r.p)).toEqual([`event_p${yesterday.toISOString().slice(0, 10).replaceAll('-', '')}`]);
   });
 
   it('allows the same key on another integration and any number of events without a key', async () => {
-    const conn = db.orm.em.fork().getConnection();
-    const other = newId();
-    await conn.execute(
-      `insert into integration (id, workspace_id, name, type, provider, provider_class, direction, installed_at, updated_at, signing_secret, retry_schedule)
-       values (?, ?, 'Shopify', 'INBOUND_WEBHOOK', 'shopify', 'ECOMMERCE', 'INBOUND', now(), now(), 'whsec_x', '[0]')`,
-      [other, workspaceId],
-    );
-    for (const [integration, key] of [
-      [other, 'evt_same'],
-      [integrationId, null],
-      [integrationId, null],
-    ] as const) {
-      await conn.execute(
-        `insert into event (id, workspace_id, integration_id, integration_type, event_type, idempotency_key, trace_id, received_at, updated_at, status_history)
-         values (?, ?, ?, 'INBOUND_WEBHOOK', 'orders/create', ?, 'x', now(), now(), '[]')`,
-        [newId(), workspaceId, integration, key],
-      );
-    }
-    const rows = await conn.execute<{ n: number }[]>('select count(*)::int as n from event');
-    expect(rows[0]!.n).toBe(4);
+    const before = await count('true', []);
+    const created = await insertEvents(em(), [row(otherId, 'evt_same'), row(integrationId, null), row(integrationId, null)]);
+    expect(created).toHaveLength(3);
+    expect(await count('true', [])).toBe((before ?? 0) + 3);
   });
 });

@@ -8,6 +8,7 @@ import { eventually, liveClient } from '../helpers/live.ts';
 import { addIntegration } from '../helpers/pipeline.ts';
 import { seedEvents } from '../helpers/seed-events.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
+import { TEST_SECRET_KEY } from '../helpers/database.ts';
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -20,6 +21,7 @@ describe('incidentChanged across replicas (Redis)', () => {
     const quiet = { SWITCHBOARD_WORKER: '0', SWITCHBOARD_INSIGHT_INTERVAL_MS: '0' };
     a = await startTestServer({ REDIS_URL, ...quiet });
     const config = loadConfig({
+      SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
       DATABASE_URL: a.testDb.url,
       REDIS_URL,
       PORT: '0',

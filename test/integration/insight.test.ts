@@ -12,6 +12,7 @@ import { runRetention } from '../../server/src/jobs/retention.ts';
 import { liveClient } from '../helpers/live.ts';
 import { addIntegration, type Receiver, seedWorkspace, sql, startReceiver, waitFor, type Workspace } from '../helpers/pipeline.ts';
 import { startTestServer, TEST_ROOT_KEY, type TestServer } from '../helpers/server.ts';
+import { TEST_SECRET_KEY } from '../helpers/database.ts';
 
 const INCIDENT_FIELDS = `id kind state severity title summary likelyCause errorCode eventCount openedAt lastSeenAt resolvedAt mutedUntil
   integration { id name } integrations { id }
@@ -411,6 +412,7 @@ describe('insight', () => {
 
   it('two server processes on one database open one incident, and notify once', async () => {
     const config = loadConfig({
+      SWITCHBOARD_SECRET_KEY: TEST_SECRET_KEY,
       DATABASE_URL: server.testDb.url,
       PORT: '0',
       LOG_LEVEL: 'silent',

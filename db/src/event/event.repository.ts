@@ -115,15 +115,27 @@ export async function insertEvents(
                             $9::timestamptz[], $10::jsonb[], $11::jsonb[])
          as t(id, integration_id, event_type, source, source_record_id, idempotency_key, trace_id, is_test, received_at, payload, history)
      ),
+     accepted as (
+       select t.*, i.workspace_id, i.type as integration_type
+       from input t join integration i on i.id = t.integration_id and i.state <> 'DISCONNECTED'
+     ),
+     -- The idempotency key table decides (events are partitioned by day, so their own unique index could
+     -- not span days): a key already there, or taken by a concurrent statement, writes no event.
+     keyed as (
+       insert into event_idempotency (integration_id, idempotency_key, event_id, received_at)
+       select integration_id, idempotency_key, id, received_at from accepted where idempotency_key is not null
+       on conflict do nothing
+       returning event_id
+     ),
      ins as (
        insert into event (id, workspace_id, integration_id, integration_type, event_type, status, source, source_record_id,
                           idempotency_key, trace_id, is_test, received_at, updated_at, attempt_count, next_attempt_at,
                           payload, payload_expired, status_history)
-       select t.id, i.workspace_id, t.integration_id, i.type, t.event_type, 'RECEIVED', t.source, t.source_record_id,
-              t.idempotency_key, t.trace_id, t.is_test, t.received_at, t.received_at, 0, t.received_at,
-              t.payload, false, t.history
-       from input t join integration i on i.id = t.integration_id and i.state <> 'DISCONNECTED'
-       on conflict (integration_id, idempotency_key) where idempotency_key is not null do nothing
+       select a.id, a.workspace_id, a.integration_id, a.integration_type, a.event_type, 'RECEIVED', a.source, a.source_record_id,
+              a.idempotency_key, a.trace_id, a.is_test, a.received_at, a.received_at, 0, a.received_at,
+              a.payload, false, a.history
+       from accepted a
+       where a.idempotency_key is null or a.id in (select event_id from keyed)
        returning id, workspace_id, integration_id, integration_type, received_at, is_test
      ),
      deltas as (
@@ -164,7 +176,8 @@ export async function findEventsByIdempotencyKeys(
     em,
     `select e.id, e.integration_id as "integrationId", e.idempotency_key as "idempotencyKey", e.status
      from unnest($1::uuid[], $2::text[]) as k(integration_id, idempotency_key)
-     join event e on e.integration_id = k.integration_id and e.idempotency_key = k.idempotency_key`,
+     join event_idempotency ik on ik.integration_id = k.integration_id and ik.idempotency_key = k.idempotency_key
+     join event e on e.id = ik.event_id and e.received_at = ik.received_at`,
     [pairs.map((p) => p.integrationId), pairs.map((p) => p.idempotencyKey)],
   );
 }
@@ -227,8 +240,8 @@ export async function claimDueEvents(
        limit $5
      ),
      due as (
-       select e.id, e.status as old_status, e.error_code as old_code
-       from event e join candidate c on c.id = e.id
+       select e.id, e.received_at, e.status as old_status, e.error_code as old_code
+       from event e join candidate c on c.id = e.id and c.received_at = e.received_at
        where e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
        order by c.next_attempt_at, c.received_at
        limit $2
@@ -240,7 +253,7 @@ export async function claimDueEvents(
          lease_owner = $6::text, lease_expires_at = $7::timestamptz,
          attempt_count = e.attempt_count + 1,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', due.old_status, 'to', 'PROCESSING', 'at', $4::text, 'reason', null))
-       from due where e.id = due.id
+       from due where e.id = due.id and e.received_at = due.received_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.event_type, e.source, e.trace_id, e.is_test,
                  e.received_at, e.attempt_count, e.retry_base, e.payload, e.payload_expired, due.old_status, due.old_code
      ),
@@ -272,6 +285,8 @@ export interface EventCompletion {
   id: string;
   /** The claim this completes: a reclaimed (stuck) event is no longer ours and is left alone. */
   claimedAt: Date;
+  /** The event's partition key. */
+  receivedAt: Date;
   status: 'DELIVERED' | 'RETRYING' | 'FAILED';
   nextAttemptAt: Date | null;
   errorCode: string | null;
@@ -296,8 +311,8 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
   const p = (i: number) => `$${first + i}`;
   return {
     sql: `input as (
-       select * from unnest(${p(0)}::uuid[], ${p(1)}::timestamptz[], ${p(2)}::text[], ${p(3)}::timestamptz[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[], ${p(7)}::timestamptz[], ${p(8)}::jsonb[])
-         as t(id, claimed_at, status, next_attempt_at, error_code, error_message, destination_record_id, at, change)
+       select * from unnest(${p(0)}::uuid[], ${p(1)}::timestamptz[], ${p(2)}::text[], ${p(3)}::timestamptz[], ${p(4)}::text[], ${p(5)}::text[], ${p(6)}::text[], ${p(7)}::timestamptz[], ${p(8)}::jsonb[], ${p(9)}::timestamptz[])
+         as t(id, claimed_at, status, next_attempt_at, error_code, error_message, destination_record_id, at, change, received_at)
      ),
      upd as (
        update event e set
@@ -311,7 +326,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
          delivered_at = case when t.status = 'DELIVERED' then t.at else e.delivered_at end,
          status_history = e.status_history || jsonb_build_array(t.change)
        from input t
-       where e.id = t.id and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
+       where e.id = t.id and e.received_at = t.received_at and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code, e.is_test
      ),
      deltas as (
@@ -332,6 +347,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
       sorted.map((c) =>
         JSON.stringify({ from: 'PROCESSING', to: c.status, at: c.at.toISOString(), reason: c.reason } satisfies EventStatusChange),
       ),
+      sorted.map((c) => c.receivedAt.toISOString()),
     ],
   };
 }
@@ -416,7 +432,7 @@ export async function reopenEvents(
   return queryRows(
     em,
     `with target as (
-       select e.id, e.status as old_status, e.error_code as old_code from event e
+       select e.id, e.received_at, e.status as old_status, e.error_code as old_code from event e
        where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ('DELIVERED', 'FAILED')
          -- nothing left to send: re-opening would only fail and overwrite the outcome the event really had
          and not e.payload_expired
@@ -428,7 +444,7 @@ export async function reopenEvents(
          status = 'RECEIVED', next_attempt_at = $3::timestamptz, updated_at = $3::timestamptz, retry_base = e.attempt_count,
          error_code = null, error_message = null,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', target.old_status, 'to', 'RECEIVED', 'at', $4::text, 'reason', $5::text))
-       from target where e.id = target.id
+       from target where e.id = target.id and e.received_at = target.received_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, target.old_status, target.old_code
      ),
      deltas as (
@@ -454,7 +470,7 @@ export async function reclaimStuckEvents(
   return queryRows(
     em,
     `with stuck as (
-       select e.id from event e
+       select e.id, e.received_at from event e
        where e.status = 'PROCESSING' and e.processing_started_at < $1::timestamptz
        order by e.processing_started_at
        limit $3
@@ -465,7 +481,7 @@ export async function reclaimStuckEvents(
          status = 'RETRYING', processing_started_at = null, lease_owner = null, lease_expires_at = null,
          next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz, error_code = 'STUCK', error_message = $4::text,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', 'PROCESSING', 'to', 'RETRYING', 'at', $5::text, 'reason', $4::text))
-       from stuck where e.id = stuck.id
+       from stuck where e.id = stuck.id and e.received_at = stuck.received_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test
      ),
      deltas as (
@@ -484,28 +500,13 @@ export async function expireEventPayloads(em: EntityManager, cutoff: Date, limit
   const rows = await queryRows<{ n: string }>(
     em,
     `with batch as (
-       select id from event where payload_expired = false and received_at < $1::timestamptz
+       select id, received_at from event where payload_expired = false and received_at < $1::timestamptz
        order by received_at limit $2
        for update skip locked
      ), upd as (
-       update event e set payload = null, payload_expired = true from batch where e.id = batch.id returning 1
+       update event e set payload = null, payload_expired = true from batch where e.id = batch.id and e.received_at = batch.received_at returning 1
      )
      select count(*) as n from upd`,
-    [cutoff.toISOString(), limit],
-  );
-  return Number(rows[0]?.n ?? 0);
-}
-
-/** Deletes up to `limit` events received before `cutoff` with their attempts (cascade); returns how many. */
-export async function deleteEventsBefore(em: EntityManager, cutoff: Date, limit: number): Promise<number> {
-  const rows = await queryRows<{ n: string }>(
-    em,
-    `with batch as (
-       select id from event where received_at < $1::timestamptz order by received_at limit $2 for update skip locked
-     ), del as (
-       delete from event e using batch where e.id = batch.id returning 1
-     )
-     select count(*) as n from del`,
     [cutoff.toISOString(), limit],
   );
   return Number(rows[0]?.n ?? 0);

@@ -23,7 +23,7 @@ export async function releaseExpiredLeases(
   return queryRows(
     em,
     `with expired as (
-       select e.id from event e
+       select e.id, e.received_at from event e
        where e.status = 'PROCESSING' and e.lease_expires_at < $1::timestamptz
        order by e.lease_expires_at
        limit $2
@@ -38,7 +38,7 @@ export async function releaseExpiredLeases(
          status_history = e.status_history || jsonb_build_array(jsonb_build_object(
            'from', 'PROCESSING', 'to', case when e.attempt_count - e.retry_base <= 1 then 'RECEIVED' else 'RETRYING' end,
            'at', $4::text, 'reason', $3::text))
-       from expired where e.id = expired.id
+       from expired where e.id = expired.id and e.received_at = expired.received_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code
      ),
      deltas as (

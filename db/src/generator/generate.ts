@@ -11,6 +11,7 @@ import { isRetryableCode, lookupErrorCode } from '../catalog/error-codes.ts';
 import { DEFAULT_RETRY_SCHEDULE, type EventStatus, directionOf, type IntegrationType, providerClassOf } from '../domain.ts';
 import { DEMO_INTEGRATIONS, type IntegrationProfile, RATE_LIMIT_HEADER_RATE, RECOVERED_AFTER_RETRY_RATE } from './profile.ts';
 import { createRng, type Rng } from './rng.ts';
+import { ENSURE_PARTITIONS_SQL } from '../event/partitions.ts';
 
 export interface GenerateOptions {
   /** Any PostgreSQL URL (the embedded database's loopback URL included). */
@@ -78,6 +79,11 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
   try {
     const workspaceId = opts.workspaceId ?? (await createWorkspaceRow(pool, opts.workspaceName ?? 'Demo', opts.timezone ?? 'UTC'));
     const integrations = await ensureIntegrations(pool, workspaceId, opts.destinationBaseUrl ?? 'http://127.0.0.1:9/demo', now, days);
+    // Every day of the history gets its partition before rows arrive (not the default partition).
+    await pool.query(ENSURE_PARTITIONS_SQL, [
+      new Date(now.getTime() - (days + 1) * 86_400_000).toISOString().slice(0, 10),
+      new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10),
+    ]);
     const incidents = planIncidents(rng, integrations, now.getTime(), days);
     const totalWeight = integrations.reduce((s, i) => s + i.profile.weight, 0);
     const rollups = new Map<string, RollupRow>();
@@ -669,6 +675,15 @@ async function insertBatch(pool: pg.Pool, b: Batch): Promise<void> {
         e.payload_expired,
         e.status_history,
       ],
+    );
+    // Their idempotency keys, where idempotency is decided (events are partitioned by day).
+    await client.query(
+      `insert into event_idempotency (integration_id, idempotency_key, event_id, received_at)
+       select integration_id, idempotency_key, id, received_at
+       from unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[]) as u(integration_id, idempotency_key, id, received_at)
+       where idempotency_key is not null
+       on conflict do nothing`,
+      [e.integration_id, e.idempotency_key, e.id, e.received_at],
     );
     const a = b.attempts;
     if (a.id.length) {

@@ -247,7 +247,7 @@ export class DeliveryWorker {
 
   async #deliver(event: ClaimedEvent, target: DeliveryTarget | undefined): Promise<void> {
     const { config, sender, logger, metrics } = this.#d;
-    const base = { id: event.id, claimedAt: event.claimedAt, destinationRecordId: null };
+    const base = { id: event.id, claimedAt: event.claimedAt, receivedAt: event.receivedAt, destinationRecordId: null };
     const cycleAttempt = event.attemptCount - event.retryBase;
     const finish = (f: Omit<Finished, 'event'>) => {
       this.#finished.push({ event, ...f });
@@ -436,6 +436,7 @@ export class DeliveryWorker {
       completion: {
         id: event.id,
         claimedAt: event.claimedAt,
+        receivedAt: event.receivedAt,
         destinationRecordId: null,
         status: 'FAILED',
         nextAttemptAt: null,

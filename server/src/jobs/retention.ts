@@ -1,13 +1,20 @@
 // Retention: payloads are nulled after the payload window (payloadExpired: true, so the console says
-// "expired"), events and their attempts deleted after the event window. Both walk in small batches,
-// each its own short transaction, so the table is never locked for long even at 10M events; the
-// partial index on unexpired payloads keeps each batch an index range scan. Rollups are kept: they
-// are the dashboards' history and are already tiny.
-import { type Database, deleteEventsBefore, deleteResolvedIncidentsBefore, type EntityManager, expireEventPayloads } from '@switchboard/db';
+// "expired") in small batches, each its own short transaction, through the partial index on unexpired
+// payloads; events and attempts go a whole day at a time, by dropping their day partitions (and the
+// days ahead are created here). Rollups are kept: they are the dashboards' history and already tiny.
+import {
+  type Database,
+  deleteResolvedIncidentsBefore,
+  dropPartitionsBefore,
+  type EntityManager,
+  ensureDayPartitions,
+  expireEventPayloads,
+} from '@switchboard/db';
 
 export interface RetentionResult {
   payloadsExpired: number;
   eventsDeleted: number;
+  attemptsDeleted: number;
   incidentsDeleted: number;
 }
 
@@ -18,13 +25,13 @@ export async function runRetention(
   const now = (opts.now ?? new Date()).getTime();
   const batch = opts.batch ?? 5000;
   const day = 86_400_000;
-  const result: RetentionResult = { payloadsExpired: 0, eventsDeleted: 0, incidentsDeleted: 0 };
+  const result: RetentionResult = { payloadsExpired: 0, eventsDeleted: 0, attemptsDeleted: 0, incidentsDeleted: 0 };
   const em = () => db.orm.em.fork() as EntityManager;
-  for (;;) {
-    const n = await deleteEventsBefore(em(), new Date(now - opts.eventRetentionDays * day), batch);
-    result.eventsDeleted += n;
-    if (n < batch || opts.shouldStop?.()) break;
-  }
+  // Partitions for the coming week, so new events never land in the default partition.
+  await ensureDayPartitions(em(), new Date(now - day), new Date(now + 7 * day));
+  const dropped = await dropPartitionsBefore(em(), new Date(now - opts.eventRetentionDays * day));
+  result.eventsDeleted += dropped.events;
+  result.attemptsDeleted = dropped.attempts;
   for (;;) {
     const n = await expireEventPayloads(em(), new Date(now - opts.payloadRetentionDays * day), batch);
     result.payloadsExpired += n;

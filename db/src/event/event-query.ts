@@ -53,16 +53,15 @@ function filterSql(workspaceId: string, f: EventFilter): Where {
   const prefix = f.eventTypePrefix?.trim();
   // left(…) = prefix rather than LIKE: no escaping of % and _ in event types.
   if (prefix) add('left(e.event_type, ?) = ?', prefix.length, prefix);
-  if (f.httpStatuses?.length || f.methods?.length) {
-    // The last attempt through delivery_attempt_event_idx (event_id, attempt_number): one index probe per event.
-    const last = `(select a.%s from delivery_attempt a where a.event_id = e.id order by a.attempt_number desc limit 1)`;
-    if (f.httpStatuses?.length) add(`${last.replace('%s', 'response_status')} in (?)`, [...f.httpStatuses]);
-    if (f.methods?.length)
-      add(
-        `${last.replace('%s', 'request_method')} in (?)`,
-        f.methods.map((m) => m.toUpperCase()),
-      );
-  }
+  // The last attempt through delivery_attempt_event_idx (event_id, attempt_number): one index probe per event.
+  const lastAttempt = (column: string) =>
+    `(select a.${column} from delivery_attempt a where a.event_id = e.id order by a.attempt_number desc limit 1)`;
+  if (f.httpStatuses?.length) add(`${lastAttempt('response_status')} in (?)`, [...f.httpStatuses]);
+  if (f.methods?.length)
+    add(
+      `${lastAttempt('request_method')} in (?)`,
+      f.methods.map((m) => m.toUpperCase()),
+    );
   const search = parseEventSearch(f.search);
   if (search?.kind === 'id') add('e.id = ?', search.id);
   else if (search?.kind === 'payload') add('e.payload @> ?::jsonb', JSON.stringify(search.contains));

@@ -126,6 +126,15 @@ describe('incidents in the console', () => {
       await screenshot(page, 'incidents-list');
 
       await page.goto(`/incidents/${incidentId}`);
+      // Both pages' incidentChanged subscriptions are registered on the server before anything changes.
+      await expect
+        .poll(async () => {
+          const m = /switchboard_ws_subscriptions\{field="incidentChanged"\} (\d+)/.exec(
+            await (await fetch(`${server.url}/metrics`)).text(),
+          );
+          return Number(m?.[1] ?? 0);
+        })
+        .toBeGreaterThanOrEqual(2);
       await page.getByLabel('Note').fill('rotating the HubSpot token');
       await page.getByRole('button', { name: 'Acknowledge' }).click();
       await expect.poll(() => page.getByTestId('incident-state').textContent()).toBe('Acknowledged');
@@ -140,6 +149,30 @@ describe('incidents in the console', () => {
     } finally {
       await admin.context.close();
       await overview.context.close();
+    }
+  });
+
+  it('the incidents and incident pages fit a phone: no horizontal overflow, table rows as cards', async () => {
+    const { page, context } = await openConsole(browser, server.url, readKey, { width: 390, height: 844 });
+    try {
+      for (const path of ['/incidents', `/incidents/${incidentId}`]) {
+        await page.goto(path);
+        await page.locator('tbody tr').first().waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect(overflow, path).toBeLessThanOrEqual(0);
+        const tables = await page.evaluate(() =>
+          [...document.querySelectorAll('.table-wrap')].map((wrap) => ({
+            overflow: wrap.scrollWidth - wrap.clientWidth,
+            header: wrap.querySelector('thead') ? getComputedStyle(wrap.querySelector('thead') as Element).position : null,
+          })),
+        );
+        expect(tables.length, path).toBeGreaterThan(0);
+        for (const t of tables) expect(t).toEqual({ overflow: expect.any(Number), header: 'absolute' });
+        for (const t of tables) expect(t.overflow, path).toBeLessThanOrEqual(0);
+      }
+      await screenshot(page, 'incident-phone');
+    } finally {
+      await context.close();
     }
   });
 });

@@ -60,8 +60,9 @@ export interface DetectorInputs {
   timezone: string;
   settings: Record<string, number> | null;
   integrations: DetectorIntegration[];
-  /** Per integration, newest first. */
+  /** Per integration, newest first; at most `attemptPage` each. */
   attempts: DetectorAttempt[];
+  attemptPage: number;
   /** Per integration, newest first (DELIVERED or FAILED, among its newest events). */
   finished: DetectorFinishedEvent[];
   /**
@@ -120,6 +121,7 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
       settings: ws?.insight_settings ?? null,
       integrations,
       attempts: [],
+      attemptPage: o.attemptsPerIntegration,
       finished: [],
       lastSuccess: [],
       rollups: [],
@@ -196,6 +198,7 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
     settings: ws?.insight_settings ?? null,
     integrations,
     attempts: attempts.map((a) => ({ ...a, startedAt: ts(a.startedAt) })),
+    attemptPage: o.attemptsPerIntegration,
     finished: finished.map((f) => ({ ...f, at: ts(f.at) })),
     lastSuccess: lastSuccess.map((l) => ({ integrationId: l.integrationId, at: l.at ? ts(l.at) : null })),
     rollups: rollups.map((r) => ({ ...r, hour: ts(r.hour), failed: r.failed ?? 0 })),

@@ -44,6 +44,7 @@ function inputs(over: Partial<DetectorInputs> = {}): DetectorInputs {
     settings: null,
     integrations: [integration()],
     attempts: [],
+    attemptPage: 200,
     finished: [],
     lastSuccess: [],
     rollups: [],
@@ -149,6 +150,24 @@ describe('FAILURE_SPIKE', () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ kind: 'FAILURE_SPIKE', errorCode: '503' });
     expect(f[0]?.summary).toMatch(/^15 events failed in the last 15 min/);
+  });
+
+  it('extrapolates when a full page of attempts covers only part of the window (a busy integration)', () => {
+    // 200 attempts in the last 100 s, one in five failing: ~40 failures, ~360 over 15 min; usually ~25.
+    const busy: DetectorAttempt[] = [];
+    for (let n = 0; n < 200; n++)
+      busy.push({
+        integrationId: 'int-1',
+        eventId: eid(),
+        startedAt: ago(n * 500),
+        succeeded: n % 5 !== 0,
+        errorCode: n % 5 ? null : '503',
+      });
+    const rollups = [1, 2, 3, 4, 5, 6, 7].map((d) => rollup(d, 100));
+    const f = detectFailureSpike(ctx(inputs({ attempts: busy, rollups })));
+    expect(f[0]?.summary).toMatch(/^About 36\d events failed in the last 15 min \(40 in the newest 200 attempts, over 100 s\)/);
+    // Without extrapolation 40 < 3 × 25 would have hidden it; at the usual rate it stays quiet.
+    expect(detectFailureSpike(ctx(inputs({ attempts: busy, rollups: [1, 2, 3].map((d) => rollup(d, 1600)) })))).toEqual([]);
   });
 
   it('stays quiet when the same hour usually fails as much, and under the minimum of 10', () => {

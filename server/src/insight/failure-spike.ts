@@ -18,9 +18,14 @@ export const detectFailureSpike: Detector = (ctx) => {
   }
   const hourStart = Math.floor(ctx.now.getTime() / HOUR) * HOUR;
   for (const i of watched(ctx, ['ACTIVE'])) {
-    const failing = (byIntegration.get(i.id) ?? []).filter((a) => !a.succeeded && a.startedAt.getTime() > windowStart);
+    const all = byIntegration.get(i.id) ?? [];
+    const failing = all.filter((a) => !a.succeeded && a.startedAt.getTime() > windowStart);
     const events = evidenceOf(failing.map((a) => ({ eventId: a.eventId, at: a.startedAt })));
-    const current = events.length;
+    // A full page of attempts inside the window covers only part of it: extrapolate its failure rate.
+    const oldest = all.at(-1);
+    const partial = all.length >= ctx.inputs.attemptPage && oldest !== undefined && oldest.startedAt.getTime() > windowStart;
+    const covered = partial ? ctx.now.getTime() - oldest.startedAt.getTime() : ctx.windows.spikeWindowMs;
+    const current = partial ? Math.round((events.length * ctx.windows.spikeWindowMs) / Math.max(covered, 1)) : events.length;
     if (current < ctx.settings.spikeMinFailures) continue;
     let usual = 0;
     for (let day = 1; day <= 7; day++) {
@@ -37,7 +42,9 @@ export const detectFailureSpike: Detector = (ctx) => {
       severity: 'WARNING' as const,
       title: `${i.name}: failure spike${code ? ` (${code})` : ''}`,
       summary:
-        `${current} events failed in the last ${minutes} min; the same ${minutes} min on the previous 7 days saw at most ` +
+        `${partial ? `About ${current}` : current} events failed in the last ${minutes} min` +
+        (partial ? ` (${events.length} in the newest ${all.length} attempts, over ${Math.round(covered / 1000)} s)` : '') +
+        `; the same ${minutes} min on the previous 7 days saw at most ` +
         `${usual.toFixed(1)} (≥ ${ctx.settings.spikeFactor}× is a spike).` +
         (code ? ` Dominant error code: ${code}.` : ''),
       likelyCause: likelyCauseOf(code, events.at(-1)?.at ?? null, false),

@@ -64,6 +64,8 @@ export function prettyDestination(
       if (summarise && line.includes(ATTEMPT_MARK)) {
         const record = JSON.parse(line) as { outcome?: string; errorCode?: string | null; msg?: string; level?: string };
         if (record.msg === 'delivery attempt' && record.level === 'info') {
+          // A window opens with its first attempt: quiet time (startup, idle) is not counted in "the last N s".
+          if (counts.total === 0) counts.since = Date.now();
           counts.total++;
           bump(counts.outcomes, record.outcome ?? 'unknown');
           if (record.errorCode) bump(counts.codes, record.errorCode);

@@ -198,3 +198,15 @@ describe('GraphQL refuses hostile documents and values before anything recursive
     expect(r.body.errors).toBeUndefined();
   });
 });
+
+describe('reserved event types', () => {
+  it('an application cannot publish switchboard.* (it would fake incident notifications)', async () => {
+    const before = await eventCount();
+    for (const t of ['switchboard.incident.opened', 'Switchboard.Incident.Resolved', ' switchboard.test']) {
+      const r = await publish(JSON.stringify({ eventType: t, payload: { fake: true } }));
+      expect(r.status).toBe(400);
+      expect(r.body.error?.code).toBe('RESERVED_EVENT_TYPE');
+    }
+    expect(await eventCount()).toBe(before);
+  });
+});

@@ -208,15 +208,18 @@ describe('insight', () => {
       sourceRecordId: credentialIncident.id,
     });
     expect(events[0].payload.incident).toMatchObject({ id: credentialIncident.id, kind: 'ALL_FAILING', errorCode: '401' });
-    // An empty subscription list does not take switchboard.* types, not even from POST /v1/events.
+    // An application cannot publish switchboard.* itself (it would fake notifications), and an empty
+    // subscription list never takes those types.
     const r = await fetch(`${server.url}/v1/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${ws.ingestKey}` },
       body: JSON.stringify({ eventType: 'switchboard.incident.resolved', payload: { made: 'up' } }),
     });
-    const fanned = ((await r.json()) as { events: Array<{ integrationId: string }> }).events.map((e) => e.integrationId);
-    expect(fanned).toContain(slack.publicId);
-    expect(fanned).not.toContain(allTypes.publicId);
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { error: { code: string } }).error.code).toBe('RESERVED_EVENT_TYPE');
+    const faked = await sql<{ n: number }>(server, `select count(*)::int as n from event where payload @> '{"made":"up"}'`);
+    expect(faked[0]?.n).toBe(0);
+    expect(slack.publicId).toBeTruthy();
     const all = await sql<{ n: number }>(
       server,
       `select count(*)::int as n from event where integration_id = $1 and event_type like 'switchboard.%'`,

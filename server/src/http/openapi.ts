@@ -60,7 +60,9 @@ export const openApiDocument = {
         responses: {
           '202': { description: 'Stored; delivery follows', content: json(ref('IngestAccepted')) },
           '200': { description: 'Already received (same idempotency key): the first event', content: json(ref('IngestAccepted')) },
-          '400': error('INVALID_JSON, MISSING_EVENT_TYPE, INVALID_EVENT_TYPE or INVALID_IDEMPOTENCY_KEY'),
+          '400': error(
+            'INVALID_JSON, INVALID_UTF8, UNSUPPORTED_CHARACTER (NUL or a lone surrogate), TOO_DEEP (over 64 levels), UNSTORABLE_EVENT, MISSING_EVENT_TYPE, INVALID_EVENT_TYPE, INVALID_IDEMPOTENCY_KEY or MALFORMED_PATH',
+          ),
           '401': error('INVALID_SIGNATURE: missing, malformed, stale or wrong signature'),
           '404': error('NOT_FOUND: no inbound webhook integration with this id'),
           '410': error('DISCONNECTED: the integration accepts no events'),
@@ -91,7 +93,9 @@ export const openApiDocument = {
         requestBody: { required: true, content: json(ref('PublishRequest')) },
         responses: {
           '202': { description: 'Stored, one event per subscribed integration', content: json(ref('PublishAccepted')) },
-          '400': error('INVALID_JSON, MISSING_EVENT_TYPE or BAD_USER_INPUT'),
+          '400': error(
+            'INVALID_JSON, INVALID_UTF8, UNSUPPORTED_CHARACTER, TOO_DEEP, UNSTORABLE_EVENT, MISSING_EVENT_TYPE, RESERVED_EVENT_TYPE (switchboard.*) or BAD_USER_INPUT',
+          ),
           '401': error('UNAUTHENTICATED: no valid API key'),
           '403': error('FORBIDDEN: the key lacks the INGEST scope (or is the root key)'),
           '413': error('PAYLOAD_TOO_LARGE'),

@@ -59,6 +59,10 @@ export function publishHandler(ctx: IngestContext): Handler {
     if (typeof eventType !== 'string' || !eventType.trim() || eventType.length > 255) {
       return refuse(400, 'MISSING_EVENT_TYPE', 'eventType must be a non-empty string of at most 255 characters');
     }
+    // switchboard.* types are Switchboard's own (incident notifications): an application may not publish
+    // them, or it could fake notifications to every channel that takes them.
+    if (eventType.trim().toLowerCase().startsWith('switchboard.'))
+      return refuse(400, 'RESERVED_EVENT_TYPE', 'Event types starting with "switchboard." are reserved for Switchboard itself');
     if (payload === undefined) return refuse(400, 'BAD_USER_INPUT', 'payload is required (any JSON value)');
     for (const [name, v] of [
       ['idempotencyKey', idempotencyKey],

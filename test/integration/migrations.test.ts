@@ -5,7 +5,17 @@ import { type Database, openDatabase } from '@switchboard/db';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
 
-const TABLES = ['api_key', 'delivery_attempt', 'event', 'event_rollup', 'incident', 'integration', 'integration_state_change', 'workspace'];
+const TABLES = [
+  'api_key',
+  'delivery_attempt',
+  'event',
+  'event_rollup',
+  'event_status_rollup',
+  'incident',
+  'integration',
+  'integration_state_change',
+  'workspace',
+];
 
 async function tables(db: Database): Promise<string[]> {
   const rows = await db.orm.em

@@ -1,4 +1,6 @@
-// Dashboard numbers (DESIGN.md "Dashboard semantics") from the hourly rollups.
+// Dashboard numbers (DESIGN.md "Dashboard semantics") from the hourly rollups: event_rollup where the
+// error code matters (failures by code, failure groups), event_status_rollup where it does not (trends,
+// overview, health: a fifth of the rows).
 //
 // A range is half-open [from, to). The whole UTC hours inside it are read from event_rollup; when
 // `from` or `to` is not on the hour, the partial edge hours are counted from raw events through the
@@ -48,6 +50,11 @@ export interface FactFilter {
   types?: readonly IntegrationType[] | null;
   integrationIds?: readonly string[] | null;
   statuses?: readonly EventStatus[] | null;
+  /**
+   * The reader needs no error code, first_at or last_at: whole hours come from event_status_rollup, a
+   * fifth of the rows (error_code is then always '', first_at/last_at the hour).
+   */
+  byStatusOnly?: boolean;
 }
 
 /** Splits [from, to) into whole UTC hours (from the rollups) and partial edges (from raw events). */
@@ -81,7 +88,9 @@ function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period =
       join(
         [
           q(
-            `select ${period} integration_type, integration_id, status, error_code, hour as t, count as n, first_at, last_at from event_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`,
+            f.byStatusOnly
+              ? `select ${period} integration_type, integration_id, status, ''::varchar as error_code, hour as t, count as n, hour as first_at, hour as last_at from event_status_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`
+              : `select ${period} integration_type, integration_id, status, error_code, hour as t, count as n, first_at, last_at from event_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`,
             workspaceId,
             hours.from,
             hours.to,
@@ -170,7 +179,10 @@ export async function overview(em: EntityManager, workspaceId: string, range: Ti
   const len = range.to.getTime() - range.from.getTime();
   const previous = { from: new Date(range.from.getTime() - len), to: range.from };
   const facts = join(
-    [factsSql(workspaceId, range, {}, `'c' as period,`), factsSql(workspaceId, previous, {}, `'p' as period,`)],
+    [
+      factsSql(workspaceId, range, { byStatusOnly: true }, `'c' as period,`),
+      factsSql(workspaceId, previous, { byStatusOnly: true }, `'p' as period,`),
+    ],
     ' union all ',
   );
   const rows = await run<{ period: 'c' | 'p'; integration_type: IntegrationType; status: EventStatus; held: boolean; n: string | number }>(
@@ -326,7 +338,7 @@ export async function trends(
       range.to,
     ),
   );
-  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED', 'RETRYING'] });
+  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED', 'RETRYING'], byStatusOnly: true });
   const rows = await run<{
     integration_type: IntegrationType;
     b: Date | string;
@@ -445,7 +457,7 @@ export async function healthCounts(
   assertRange(range);
   const out = new Map<string, HealthCounts>(integrationIds.map((id) => [id, { delivered: 0, failed: 0, retrying: 0 }]));
   if (integrationIds.length === 0) return out;
-  const facts = factsSql(workspaceId, range, { integrationIds, statuses: ['DELIVERED', 'FAILED', 'RETRYING'] });
+  const facts = factsSql(workspaceId, range, { integrationIds, statuses: ['DELIVERED', 'FAILED', 'RETRYING'], byStatusOnly: true });
   const rows = await run<{ integration_id: string; status: EventStatus; n: string | number }>(em, {
     text: `select integration_id, status, sum(n) as n from (${facts.text}) f group by 1, 2`,
     params: facts.params,

@@ -16,7 +16,7 @@ import { RESULT_PREFIX } from './bench-util.ts';
 const QUICK: Record<string, string[]> = {
   'api.bench.ts': ['--events', '30000', '--runs', '10'],
   'delivery.bench.ts': ['--events', '3000', '--baseline-seconds', '2'],
-  'ingest.bench.ts': ['--seconds', '2'],
+  'ingest.bench.ts': ['--seconds', '2', '--rate', '1000'],
   'live.bench.ts': ['--subscribers', '100', '--rate', '500', '--seconds', '4', '--idle-seconds', '2'],
 };
 

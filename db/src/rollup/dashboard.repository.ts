@@ -51,10 +51,12 @@ export interface FactFilter {
   integrationIds?: readonly string[] | null;
   statuses?: readonly EventStatus[] | null;
   /**
-   * The reader needs no error code, first_at or last_at: whole hours come from event_status_rollup, a
-   * fifth of the rows (error_code is then always '', first_at/last_at the hour).
+   * The reader needs no error code, first_at or last_at, and only adds `n` up: whole hours come from
+   * event_status_rollup, a fifth of the rows (error_code is then always '', first_at/last_at the hour),
+   * and edge hours may be read by `countingPlan` (rows with n = -1) within the buckets `oneBucket` says.
    */
   byStatusOnly?: boolean;
+  oneBucket?: (hourStart: Date) => boolean;
 }
 
 /** Splits [from, to) into whole UTC hours (from the rollups) and partial edges (from raw events). */
@@ -69,12 +71,53 @@ export function splitRange({ from, to }: TimeRange): { hours: TimeRange | null; 
 }
 
 /**
+ * For readers that only add counts up: like `splitRange`, but a partial edge hour is read as the whole
+ * hour from the rollup minus its events outside the range (`minus`) whenever that is the shorter span of
+ * raw events — a range ending now reads its last hour from the rollup less the events received since
+ * (next to none) instead of up to an hour of events. Only where the whole hour lands in one bucket of
+ * the reader (`oneBucket`), so the subtraction stays in the bucket it corrects.
+ */
+export function countingPlan(
+  range: TimeRange,
+  oneBucket: (hourStart: Date) => boolean,
+): { hours: TimeRange | null; plus: TimeRange[]; minus: TimeRange[] } {
+  const { hours, edges } = splitRange(range);
+  if (!hours) return { hours: null, plus: edges, minus: [] };
+  const whole = { from: hours.from, to: hours.to };
+  const plus: TimeRange[] = [];
+  const minus: TimeRange[] = [];
+  if (range.from < hours.from) {
+    const start = new Date(hours.from.getTime() - HOUR_MS);
+    if (hours.from.getTime() - range.from.getTime() > range.from.getTime() - start.getTime() && oneBucket(start)) {
+      whole.from = start;
+      minus.push({ from: start, to: range.from });
+    } else plus.push({ from: range.from, to: hours.from });
+  }
+  if (hours.to < range.to) {
+    const end = new Date(hours.to.getTime() + HOUR_MS);
+    if (range.to.getTime() - hours.to.getTime() > end.getTime() - range.to.getTime() && oneBucket(hours.to)) {
+      whole.to = end;
+      minus.push({ from: range.to, to: end });
+    } else plus.push({ from: hours.to, to: range.to });
+  }
+  return { hours: whole, plus, minus };
+}
+
+/** Whether an hour starting at `hourStart` lies inside one local day of `timezone`. */
+export function hourInOneDay(timezone: string): (hourStart: Date) => boolean {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (h) => day.format(h) === day.format(new Date(h.getTime() + HOUR_MS - 1));
+}
+
+/**
  * Rows (integration_type, integration_id, status, error_code, t, n, first_at, last_at) counting the
  * events received in [from, to): rollup rows for whole hours (t = the hour) and one row per raw
  * event in the edges (t = its receivedAt). error_code is '' when there is none, as in the rollups.
  */
 function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period = ''): Sql {
-  const { hours, edges } = splitRange(range);
+  const split = splitRange(range);
+  const plan = f.byStatusOnly ? countingPlan(range, f.oneBucket ?? (() => true)) : { hours: split.hours, plus: split.edges, minus: [] };
+  const { hours, plus: edges, minus } = plan;
   const extra = (prefix: string): Sql[] => {
     const out: Sql[] = [];
     if (f.types?.length) out.push(q(`${prefix}integration_type in (?)`, [...f.types]));
@@ -101,25 +144,28 @@ function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period =
       ),
     );
   }
-  if (edges.length) {
-    const edgeSql = join(
-      edges.map((e) => q('(received_at >= ?::timestamptz and received_at < ?::timestamptz)', e.from, e.to)),
+  const raw = (spans: TimeRange[], n: 1 | -1) => {
+    if (spans.length === 0) return;
+    const spanSql = join(
+      spans.map((e) => q('(received_at >= ?::timestamptz and received_at < ?::timestamptz)', e.from, e.to)),
       ' or ',
     );
     parts.push(
       join(
         [
           q(
-            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, 1 as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid and not is_test`,
+            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, ${n} as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid and not is_test`,
             workspaceId,
           ),
-          { text: `(${edgeSql.text})`, params: edgeSql.params },
+          { text: `(${spanSql.text})`, params: spanSql.params },
           ...extra(''),
         ],
         ' and ',
       ),
     );
-  }
+  };
+  raw(edges, 1);
+  raw(minus, -1);
   return join(parts, ' union all ');
 }
 
@@ -338,7 +384,12 @@ export async function trends(
       range.to,
     ),
   );
-  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED', 'RETRYING'], byStatusOnly: true });
+  const facts = factsSql(workspaceId, range, {
+    types: wanted,
+    statuses: ['DELIVERED', 'FAILED', 'RETRYING'],
+    byStatusOnly: true,
+    oneBucket: bucket === 'HOUR' ? () => true : hourInOneDay(timezone),
+  });
   const rows = await run<{
     integration_type: IntegrationType;
     b: Date | string;

@@ -39,7 +39,7 @@ export async function releaseExpiredLeases(
            'from', 'PROCESSING', 'to', case when e.attempt_count - e.retry_base <= 1 then 'RECEIVED' else 'RETRYING' end,
            'at', $4::text, 'reason', $3::text))
        from expired where e.id = expired.id
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, false as is_test, e.status, e.error_code
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, e.status, e.error_code
      ),
      ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",

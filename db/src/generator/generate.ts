@@ -2,7 +2,8 @@
 // of every class, retries, rate-limit headers, the catalog's error codes in plausible proportions,
 // incidents (an integration failing hard for a couple of hours), expired payloads, and in-flight work.
 // Writes in bulk (multi-row inserts from unnest arrays, one batch per round trip, the next batch built
-// while the previous one is in flight) and keeps the hourly rollups exact (counted by the one rule, rollup/rollup-rule.ts). Deterministic for a seed.
+// while the previous one is in flight) and keeps the hourly rollups exact (counted by the one rule of
+// rollup/rollup-rule.ts). Deterministic for a seed.
 import { randomBytes } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import pg from 'pg';

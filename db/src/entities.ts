@@ -4,6 +4,7 @@ import { EventSchema } from './event/event.entity.ts';
 import { IncidentSchema } from './incident/incident.entity.ts';
 import { IntegrationSchema, IntegrationStateChangeSchema } from './integration/integration.entity.ts';
 import { EventRollupSchema } from './rollup/event-rollup.entity.ts';
+import { EventStatusRollupSchema } from './rollup/event-status-rollup.entity.ts';
 import { WorkspaceSchema } from './workspace/workspace.entity.ts';
 
 /** Every entity, listed explicitly (no folder discovery). */
@@ -15,5 +16,6 @@ export const ENTITIES = [
   EventSchema,
   DeliveryAttemptSchema,
   EventRollupSchema,
+  EventStatusRollupSchema,
   IncidentSchema,
 ];

@@ -2,26 +2,28 @@
 // API read-path benchmark: generates N events (default 1,000,000) over 30 days into a fresh
 // PostgreSQL database, starts the real server, and times the dashboard queries and event-log pages
 // end to end over HTTP (auth included). Prints p50/p95 per query.
-//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep]
+//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep] [--database NAME]
 // PostgreSQL: SWITCHBOARD_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { parseArgs } from 'node:util';
 import { generateDemoData, migrate, openDatabase } from '@switchboard/db';
 import { buildApp, createLogger, loadConfig } from '@switchboard/server';
 import pg from 'pg';
-import { BENCH_SECRET_KEY } from './bench-util.ts';
+import { BENCH_SECRET_KEY, type BenchFigure, reportFigures } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '60' },
     keep: { type: 'boolean', default: false },
+    /** The database's name (default sbbench_api_<events>): --keep reuses it, so give runs that must not share one their own. */
+    database: { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
 const RUNS = Number(values.runs);
 const ROOT = 'bench-root-key-0123456789abcdef';
 const admin = process.env.SWITCHBOARD_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbName = `sbbench_api_${EVENTS}`;
+const dbName = values.database ?? `sbbench_api_${EVENTS}`;
 const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString();
 
 async function adminSql(sql: string): Promise<void> {
@@ -190,6 +192,7 @@ const pct = (xs: number[], p: number) => {
 
 console.log(`\n${EVENTS.toLocaleString('en-US')} events, ${RUNS} runs each, over HTTP (ms):`);
 console.log('query'.padEnd(40), 'p50'.padStart(8), 'p95'.padStart(8));
+const figures: BenchFigure[] = [];
 for (const [name, query, variables] of cases) {
   const r = await gql(key, query, variables);
   if (r.errors) throw new Error(`${name}: ${JSON.stringify(r.errors)}`);
@@ -201,7 +204,11 @@ for (const [name, query, variables] of cases) {
     times.push(performance.now() - t0);
   }
   console.log(name.padEnd(40), pct(times, 50).toFixed(1).padStart(8), pct(times, 95).toFixed(1).padStart(8));
+  const target = name.startsWith('event log') ? 20 : 50;
+  figures.push({ name: `${name}, p95`, value: pct(times, 95), unit: 'ms', better: 'lower', target });
+  figures.push({ name: `${name}, p50`, value: pct(times, 50), unit: 'ms', better: 'lower' });
 }
+reportFigures('api', { events: EVENTS, runs: RUNS, reused: reuse }, figures);
 
 await app.stop();
 if (!values.keep) await adminSql(`drop database if exists "${dbName}" with (force)`);

@@ -182,3 +182,28 @@ export async function openLoop(port: number, next: (i: number) => Req, rate: num
 export function fmt(r: LoadResult): string {
   return `${Math.round(r.perSecond).toLocaleString('en')}/s ok=${r.ok} errors=${r.errors} p50=${r.p50.toFixed(2)}ms p99=${r.p99.toFixed(2)}ms max=${r.max.toFixed(1)}ms`;
 }
+
+/** One measured figure; `baseline` is what the same run measured to compare it with. */
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  /** Which way is better, for reading ratios. */
+  better: 'higher' | 'lower';
+  baseline?: { name: string; value: number };
+  /** DESIGN.md's target for this figure, when it has one. */
+  target?: number;
+}
+
+/** Marks the one machine-readable line a benchmark prints; test/bench/run.ts collects it into results.json. */
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+export function reportFigures(bench: string, params: Record<string, unknown>, figures: BenchFigure[]): void {
+  const round = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(2)) : null);
+  const clean = figures.map((f) => ({
+    ...f,
+    value: round(f.value),
+    ...(f.baseline ? { baseline: { ...f.baseline, value: round(f.baseline.value) } } : {}),
+  }));
+  console.log(`${RESULT_PREFIX}${JSON.stringify({ bench, params, figures: clean })}`);
+}

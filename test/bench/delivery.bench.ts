@@ -2,7 +2,7 @@
 // Delivery benchmark: N events already stored (RECEIVED, due), then the real server (a child process)
 // delivers them to a local trivial receiver, every attempt recorded. Prints deliveries/s, and as the
 // baseline measured in the same run, how many plain POSTs/s this machine makes to the same receiver.
-//   node test/bench/delivery.bench.ts [--events 50000] [--concurrency 128] [--batch 500]
+//   node test/bench/delivery.bench.ts [--events 50000] [--concurrency 128] [--batch 500] [--baseline-seconds 5]
 import { parseArgs } from 'node:util';
 import {
   createWorkspace,
@@ -17,13 +17,25 @@ import {
   SecretBox,
   queryRows,
 } from '@switchboard/db';
-import { adminSql, BENCH_SECRET_KEY, closedLoop, fmt, freePort, freshDatabase, SERVER_NODE_FLAGS, spawnNode, stop } from './bench-util.ts';
+import {
+  adminSql,
+  BENCH_SECRET_KEY,
+  closedLoop,
+  fmt,
+  freePort,
+  freshDatabase,
+  reportFigures,
+  SERVER_NODE_FLAGS,
+  spawnNode,
+  stop,
+} from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '50000' },
     concurrency: { type: 'string', default: '128' },
     batch: { type: 'string', default: '500' },
+    'baseline-seconds': { type: 'string', default: '5' },
   },
 });
 const N = Number(values.events);
@@ -39,7 +51,7 @@ const baseline = await closedLoop(
   receiverPort,
   () => ({ path: '/hook', body, headers: { 'content-type': 'application/json' } }),
   Number(values.concurrency),
-  5,
+  Number(values['baseline-seconds']),
 );
 
 const dbName = 'sbbench_delivery';
@@ -124,4 +136,22 @@ console.log(
 console.log(
   `ratio (deliveries/s ÷ plain POSTs/s): ${(N / seconds / baseline.perSecond).toFixed(2)}; target ≥ 5,000/s — ${N / seconds >= 5000 ? 'met' : 'NOT met'}`,
 );
+reportFigures('delivery', { events: N, concurrency: Number(values.concurrency), batch: Number(values.batch) }, [
+  {
+    name: 'deliveries per second, every attempt recorded',
+    value: N / seconds,
+    unit: '/s',
+    better: 'higher',
+    baseline: { name: 'plain POSTs per second to the same receiver', value: baseline.perSecond },
+    target: 5000,
+  },
+  { name: 'record statement, mean duration', value: (recordSeconds / records) * 1000, unit: 'ms', better: 'lower' },
+  {
+    name: 'record statement, mean rows',
+    value: metric('switchboard_delivery_record_batch_rows_sum') / records,
+    unit: 'rows',
+    better: 'higher',
+  },
+  { name: 'record statements busy, share of the run', value: (100 * recordSeconds) / seconds, unit: '%', better: 'lower' },
+]);
 process.exit(0);

@@ -27,6 +27,7 @@ import {
   freshDatabase,
   openLoop,
   type Req,
+  reportFigures,
   SERVER_NODE_FLAGS,
   spawnNode,
   stop,
@@ -150,4 +151,30 @@ console.log(`rows stored: ${stored?.n}; mean rows per group commit: ${(batchSum 
 console.log(
   `target: ≥ 20,000/s and p99 < 25 ms at 5,000/s — ${max.perSecond >= 20_000 ? 'throughput met' : 'throughput NOT met'}, ${atRate.p99 < 25 ? 'latency met' : 'latency NOT met'}`,
 );
+reportFigures('ingest', { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }, [
+  {
+    name: 'events durably accepted per second (closed loop, max)',
+    value: max.perSecond,
+    unit: '/s',
+    better: 'higher',
+    baseline: { name: 'trivial Node HTTP server, same requests (max)', value: baseMax.perSecond },
+    target: 20_000,
+  },
+  {
+    name: `acknowledgement p99 at ${RATE}/s`,
+    value: atRate.p99,
+    unit: 'ms',
+    better: 'lower',
+    baseline: { name: `trivial Node HTTP server p99 at ${RATE}/s`, value: baseRate.p99 },
+    target: 25,
+  },
+  {
+    name: `acknowledgement p50 at ${RATE}/s`,
+    value: atRate.p50,
+    unit: 'ms',
+    better: 'lower',
+    baseline: { name: `trivial Node HTTP server p50 at ${RATE}/s`, value: baseRate.p50 },
+  },
+  { name: `errors at ${RATE}/s`, value: atRate.errors, unit: 'requests', better: 'lower' },
+]);
 process.exit(0);

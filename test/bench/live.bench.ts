@@ -7,7 +7,7 @@
 // the load run here. Baselines, in the same run: one subscriber with no load, and one subscriber under
 // the same load (so the cost of the 1,000 to ingest and delivery shows as the difference).
 //
-//   node test/bench/live.bench.ts [--subscribers 1000] [--rate 2000] [--seconds 20] [--failures 5]
+//   node test/bench/live.bench.ts [--subscribers 1000] [--rate 2000] [--seconds 20] [--failures 5] [--idle-seconds 5]
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,7 +19,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
-import { SERVER_NODE_FLAGS } from './bench-util.ts';
+import { reportFigures, SERVER_NODE_FLAGS } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '20' },
     failures: { type: 'string', default: '5' },
+    'idle-seconds': { type: 'string', default: '5' },
     // The scale-out topology: the API (ingest, GraphQL, the sockets) in one process, the delivery worker in
     // another, changes between them through the machine's Redis.
     split: { type: 'boolean', default: false },
@@ -354,7 +355,7 @@ try {
 
   // Baselines in the same run: one subscriber on an idle server, then one subscriber under the same
   // load (what the subscribers cost the pipeline is the difference between the two loaded phases).
-  const baseline = await measure(1, 0, 5);
+  const baseline = await measure(1, 0, Number(values['idle-seconds']));
   const alone = await measure(1, RATE, SECONDS);
   const loaded = await measure(SUBSCRIBERS, RATE, SECONDS);
   console.log(JSON.stringify({ baseline, alone, loaded }, null, 2));
@@ -367,6 +368,50 @@ try {
       `same load, 1 subscriber: p50 ${alone.p50} ms, p99 ${alone.p99} ms, RSS max ${alone.maxRssMb} MB, ${pace(alone)}; ` +
       `idle, 1 subscriber: p50 ${baseline.p50} ms, p99 ${baseline.p99} ms`,
   );
+  reportFigures('live', { subscribers: SUBSCRIBERS, rate: RATE, seconds: SECONDS, split: SPLIT }, [
+    {
+      name: `status change to subscriber p99, ${loaded.subscribers} subscribers under load`,
+      value: loaded.p99,
+      unit: 'ms',
+      better: 'lower',
+      baseline: { name: 'same load, 1 subscriber, p99', value: alone.p99 },
+      target: 100,
+    },
+    {
+      name: `status change to subscriber p50, ${loaded.subscribers} subscribers under load`,
+      value: loaded.p50,
+      unit: 'ms',
+      better: 'lower',
+      baseline: { name: 'same load, 1 subscriber, p50', value: alone.p50 },
+    },
+    {
+      name: 'idle, 1 subscriber, p99',
+      value: baseline.p99,
+      unit: 'ms',
+      better: 'lower',
+    },
+    {
+      name: 'server RSS max under load',
+      value: loaded.maxRssMb,
+      unit: 'MB',
+      better: 'lower',
+      baseline: { name: 'same load, 1 subscriber', value: alone.maxRssMb },
+      target: 300,
+    },
+    {
+      name: 'delivered per second under load',
+      value: loaded.deliveredPerSecond,
+      unit: '/s',
+      better: 'higher',
+      baseline: { name: 'same load, 1 subscriber', value: alone.deliveredPerSecond },
+    },
+    {
+      name: 'subscriber messages received of expected',
+      value: loaded.delivered / Math.max(1, loaded.expected),
+      unit: 'share',
+      better: 'higher',
+    },
+  ]);
   await pool.close();
 } finally {
   for (const child of [server, workerProcess]) {

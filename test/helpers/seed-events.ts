@@ -1,8 +1,8 @@
 // Writes events (+ one delivery attempt per finished event + the hourly rollups) straight into a
-// test database, consistently: every event is counted in event_rollup under its current status and
-// error code, as the pipeline keeps them. For API tests that need data without running deliveries.
+// test database, consistently: every event is counted in the rollups by the pipeline's own rule
+// (RollupCounter, db/src/rollup/rollup-rule.ts). For API tests that need data without running deliveries.
 import { randomBytes } from 'node:crypto';
-import { type EventStatus, type IntegrationType, newId } from '@switchboard/db';
+import { type EventStatus, type IntegrationType, newId, RollupCounter, writeRollupCounts } from '@switchboard/db';
 import pg from 'pg';
 
 export interface SeedEvent {
@@ -21,8 +21,6 @@ export interface SeededEvent extends Required<Omit<SeedEvent, 'errorCode'>> {
   errorCode: string | null;
   traceId: string;
 }
-
-const HOUR = 3600_000;
 
 /** Inserts the events in one transaction; returns them with their ids and trace ids. */
 export async function seedEvents(url: string, workspaceId: string, events: readonly SeedEvent[]): Promise<SeededEvent[]> {
@@ -105,40 +103,9 @@ export async function seedEvents(url: string, workspaceId: string, events: reado
         );
       }
     }
-    // The hourly rollups, summed per row and upserted like the pipeline's delta writes.
-    const acc = new Map<string, { hour: Date; r: SeededEvent; n: number; first: Date; last: Date }>();
-    for (const r of rows) {
-      const hour = new Date(Math.floor(r.receivedAt.getTime() / HOUR) * HOUR);
-      const key = `${hour.toISOString()}|${r.integrationId}|${r.status}|${r.errorCode ?? ''}`;
-      const a = acc.get(key);
-      if (a) {
-        a.n += 1;
-        if (r.receivedAt < a.first) a.first = r.receivedAt;
-        if (r.receivedAt > a.last) a.last = r.receivedAt;
-      } else acc.set(key, { hour, r, n: 1, first: r.receivedAt, last: r.receivedAt });
-    }
-    const v = [...acc.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, x]) => x);
-    if (v.length) {
-      await client.query(
-        `insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
-         select $1::uuid, * from unnest($2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-         on conflict (workspace_id, hour, integration_id, status, error_code) do update set
-           count = event_rollup.count + excluded.count,
-           first_at = least(event_rollup.first_at, excluded.first_at),
-           last_at = greatest(event_rollup.last_at, excluded.last_at)`,
-        [
-          workspaceId,
-          v.map((x) => x.hour.toISOString()),
-          v.map((x) => x.r.integrationId),
-          v.map((x) => x.r.status),
-          v.map((x) => x.r.errorCode ?? ''),
-          v.map((x) => x.r.integrationType),
-          v.map((x) => x.n),
-          v.map((x) => x.first.toISOString()),
-          v.map((x) => x.last.toISOString()),
-        ],
-      );
-    }
+    const counter = new RollupCounter();
+    for (const r of rows) counter.add({ ...r, receivedAt: r.receivedAt.getTime() });
+    await writeRollupCounts(client, workspaceId, counter);
     await client.query('commit');
   } catch (err) {
     await client.query('rollback');

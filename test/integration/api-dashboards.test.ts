@@ -186,6 +186,9 @@ describe('trends', () => {
   it.each([
     ['HOUR', '2026-10-11T13:00:00Z', '2026-11-10T13:00:00Z'],
     ['HOUR', '2026-10-31T20:30:00Z', '2026-11-01T04:10:00Z'],
+    // Edge hours mostly inside the range: read as the hour's rollup less the events outside it.
+    ['HOUR', '2026-10-31T20:10:00Z', '2026-11-01T04:55:00Z'],
+    ['DAY', '2026-10-24T09:05:00Z', '2026-10-27T17:58:00Z'],
     ['DAY', '2026-10-19T22:00:00Z', '2026-11-04T23:00:00Z'],
     ['DAY', '2026-10-24T09:13:00Z', '2026-10-27T17:45:00Z'],
   ])('%s buckets from %s to %s match, every bucket present', async (bucket, from, to) => {

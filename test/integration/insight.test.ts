@@ -177,7 +177,10 @@ describe('insight', () => {
     expect(after[0].id).toBe(before.id);
     expect(after[0].eventCount).toBe(before.eventCount);
     expect(new Date(after[0].lastSeenAt).getTime()).toBeGreaterThan(new Date(before.lastSeenAt).getTime());
-    const rows = await sql<{ n: number }>(server, 'select count(*)::int as n from incident where subject = $1 and kind = $2', [crm.id, before.kind]);
+    const rows = await sql<{ n: number }>(server, 'select count(*)::int as n from incident where subject = $1 and kind = $2', [
+      crm.id,
+      before.kind,
+    ]);
     expect(rows[0]?.n).toBe(1);
   });
 

@@ -11,6 +11,7 @@ const TABLES = [
   'event',
   'event_idempotency',
   'event_rollup',
+  'event_status_rollup',
   'incident',
   'integration',
   'integration_state_change',

@@ -1,9 +1,6 @@
 // Event writes on the pipeline's hot paths. Each function is one SQL statement (data-modifying CTEs
 // where an event change and its rollup move must land together), with bound array parameters so a
-// batch of a thousand events is one round trip. The rollup rule shared with the generator: an
-// event counts under (status, errorCode) where errorCode is its code for RETRYING/FAILED and '' otherwise.
-// Test events (isTest, from sendTestEvent) are never counted: dashboards describe real traffic, and a
-// test's outcome is shown on the event itself.
+// batch of a thousand events is one round trip. Rollups move by the one rule of rollup/rollup-rule.ts.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   attemptsInsert,
@@ -13,40 +10,8 @@ import {
 } from '../delivery-attempt/delivery-attempt.repository.ts';
 import type { EventStatus, IntegrationState, IntegrationType, TriggerSource } from '../domain.ts';
 import { queryRows } from '../raw-sql.ts';
+import { rollupMove } from '../rollup/rollup-rule.ts';
 import type { EventStatusChange } from './event-status.ts';
-
-/**
- * Applies rollup deltas from a CTE named `deltas(workspace_id, received_at, integration_id,
- * integration_type, status, error_code, delta)`, summed per key first. Decrements update existing
- * rows (an insert with a negative count would trip the `count >= 0` check before ON CONFLICT is
- * considered); increments upsert in key order so concurrent writers lock rollup rows in one order.
- */
-export const ROLLUP_CTE = `grouped as (
-  select workspace_id, date_trunc('hour', received_at, 'UTC') as hour, integration_id, status, error_code,
-         min(integration_type) as integration_type, sum(delta)::int as delta, min(received_at) as first_at, max(received_at) as last_at
-  from deltas
-  group by 1, 2, 3, 4, 5
-),
-roll_down as (
-  update event_rollup r set count = r.count + g.delta
-  from grouped g
-  where g.delta < 0 and r.workspace_id = g.workspace_id and r.hour = g.hour and r.integration_id = g.integration_id
-    and r.status = g.status and r.error_code = g.error_code
-),
-roll_up as (
-  insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
-  select workspace_id, hour, integration_id, status, error_code, integration_type, delta, first_at, last_at
-  from grouped where delta > 0
-  order by workspace_id, hour, integration_id, status, error_code
-  on conflict (workspace_id, hour, integration_id, status, error_code) do update set
-    count = event_rollup.count + excluded.count,
-    first_at = least(event_rollup.first_at, excluded.first_at),
-    last_at = greatest(event_rollup.last_at, excluded.last_at)
-)`;
-
-/** The rollup error code of an event in SQL: its code for RETRYING/FAILED, '' otherwise. */
-export const rollupCode = (status: string, code: string) =>
-  `case when ${status} in ('RETRYING', 'FAILED') then coalesce(${code}, '') else '' end`;
 
 /** Timestamps come back from the driver as PostgreSQL text. */
 export function pgDate(v: string | Date): Date {
@@ -138,10 +103,7 @@ export async function insertEvents(
        where a.idempotency_key is null or a.id in (select event_id from keyed)
        returning id, workspace_id, integration_id, integration_type, received_at, is_test
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED'::text as status, ''::text as error_code, 1 as delta from ins where not is_test
-     ),
-     ${ROLLUP_CTE}
+     ${rollupMove('ins', null, { status: `'RECEIVED'`, errorCode: 'null' })}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from ins`,
     [
       cols.id,
@@ -257,12 +219,7 @@ export async function claimDueEvents(
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.event_type, e.source, e.trace_id, e.is_test,
                  e.received_at, e.attempt_count, e.retry_base, e.payload, e.payload_expired, due.old_status, due.old_code
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd where not is_test
-       union all
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING', '', 1 from upd where not is_test
-     ),
-     ${ROLLUP_CTE}
+     ${rollupMove('upd', { status: 'old_status', errorCode: 'old_code' }, { status: `'PROCESSING'`, errorCode: 'null' })}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",
             event_type as "eventType", source, trace_id as "traceId", is_test as "isTest", received_at as "receivedAt",
             attempt_count as "attemptCount", retry_base as "retryBase", payload, payload_expired as "payloadExpired",
@@ -329,12 +286,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
        where e.id = t.id and e.received_at = t.received_at and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code, e.is_test
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd where not is_test
-       union all
-       select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd where not is_test
-     ),
-     ${ROLLUP_CTE}`,
+     ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}`,
     params: [
       sorted.map((c) => c.id),
       sorted.map((c) => c.claimedAt.toISOString()),
@@ -447,12 +399,7 @@ export async function reopenEvents(
        from target where e.id = target.id and e.received_at = target.received_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, target.old_status, target.old_code
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, old_status as status, ${rollupCode('old_status', 'old_code')} as error_code, -1 as delta from upd where not is_test
-       union all
-       select workspace_id, received_at, integration_id, integration_type, 'RECEIVED', '', 1 from upd where not is_test
-     ),
-     ${ROLLUP_CTE}
+     ${rollupMove('upd', { status: 'old_status', errorCode: 'old_code' }, { status: `'RECEIVED'`, errorCode: 'null' })}
      select id, integration_id as "integrationId", integration_type as "integrationType", old_status as "previousStatus" from upd`,
     [workspaceId, eventIds, at, at, reason],
   );
@@ -482,14 +429,9 @@ export async function reclaimStuckEvents(
          next_attempt_at = $2::timestamptz, updated_at = $2::timestamptz, error_code = 'STUCK', error_message = $4::text,
          status_history = e.status_history || jsonb_build_array(jsonb_build_object('from', 'PROCESSING', 'to', 'RETRYING', 'at', $5::text, 'reason', $4::text))
        from stuck where e.id = stuck.id and e.received_at = stuck.received_at
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, e.status, e.error_code
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd where not is_test
-       union all
-       select workspace_id, received_at, integration_id, integration_type, 'RETRYING', 'STUCK', 1 from upd where not is_test
-     ),
-     ${ROLLUP_CTE}
+     ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType" from upd`,
     [opts.olderThan.toISOString(), at, opts.limit, opts.reason, at],
   );

@@ -4,7 +4,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationType } from '../domain.ts';
 import { queryRows } from '../raw-sql.ts';
-import { ROLLUP_CTE, rollupCode } from './event.repository.ts';
+import { rollupMove } from '../rollup/rollup-rule.ts';
 
 export interface ReleasedEvent {
   id: string;
@@ -39,14 +39,9 @@ export async function releaseExpiredLeases(
            'from', 'PROCESSING', 'to', case when e.attempt_count - e.retry_base <= 1 then 'RECEIVED' else 'RETRYING' end,
            'at', $4::text, 'reason', $3::text))
        from expired where e.id = expired.id and e.received_at = expired.received_at
-       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code
+       returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.is_test, e.status, e.error_code
      ),
-     deltas as (
-       select workspace_id, received_at, integration_id, integration_type, 'PROCESSING'::text as status, ''::text as error_code, -1 as delta from upd
-       union all
-       select workspace_id, received_at, integration_id, integration_type, status, ${rollupCode('status', 'error_code')}, 1 from upd
-     ),
-     ${ROLLUP_CTE}
+     ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}
      select id, workspace_id as "workspaceId", integration_id as "integrationId", integration_type as "integrationType",
             status, error_code as "errorCode" from upd`,
     [at, opts.limit, opts.reason, at],

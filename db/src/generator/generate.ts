@@ -2,7 +2,8 @@
 // of every class, retries, rate-limit headers, the catalog's error codes in plausible proportions,
 // incidents (an integration failing hard for a couple of hours), expired payloads, and in-flight work.
 // Writes in bulk (multi-row inserts from unnest arrays, one batch per round trip, the next batch built
-// while the previous one is in flight) and keeps the hourly rollups exact. Deterministic for a seed.
+// while the previous one is in flight) and keeps the hourly rollups exact (counted by the one rule of
+// rollup/rollup-rule.ts). Deterministic for a seed.
 import { randomBytes } from 'node:crypto';
 import { SingleBar } from 'cli-progress';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { isRetryableCode, lookupErrorCode } from '../catalog/error-codes.ts';
 import { DEFAULT_RETRY_SCHEDULE, type EventStatus, directionOf, type IntegrationType, providerClassOf } from '../domain.ts';
 import { DEMO_INTEGRATIONS, type IntegrationProfile, RATE_LIMIT_HEADER_RATE, RECOVERED_AFTER_RETRY_RATE } from './profile.ts';
+import { RollupCounter, writeRollupCounts } from '../rollup/rollup-rule.ts';
 import { createRng, type Rng } from './rng.ts';
 import { ENSURE_PARTITIONS_SQL } from '../event/partitions.ts';
 
@@ -86,7 +88,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
     ]);
     const incidents = planIncidents(rng, integrations, now.getTime(), days);
     const totalWeight = integrations.reduce((s, i) => s + i.profile.weight, 0);
-    const rollups = new Map<string, RollupRow>();
+    const rollups = new RollupCounter();
     const report = progressReporter(opts.progress, opts.events);
 
     // Two batches in flight (one per pooled connection) while the next one is built: on two cores the
@@ -108,7 +110,7 @@ export async function generateDemoData(opts: GenerateOptions): Promise<GenerateR
       inFlight.add(p);
     }
     await Promise.all(inFlight);
-    await writeRollups(pool, workspaceId, rollups);
+    await writeRollupCounts(pool, workspaceId, rollups);
     await updateIntegrationHealth(pool, integrations);
     report(opts.events, true);
     return {
@@ -237,17 +239,6 @@ function planRandomIncidents(
   });
 }
 
-interface RollupRow {
-  hour: number;
-  integrationId: string;
-  type: IntegrationType;
-  status: EventStatus;
-  code: string;
-  count: number;
-  first: number;
-  last: number;
-}
-
 interface Batch {
   events: Record<
     | 'id'
@@ -369,7 +360,7 @@ function buildBatch(
   now: number,
   days: number,
   workspaceId: string,
-  rollups: Map<string, RollupRow>,
+  rollups: RollupCounter,
 ): Batch {
   const b = emptyBatch(workspaceId);
   const weights = integrations.map((i) => i.profile.weight / totalWeight);
@@ -501,17 +492,7 @@ function buildBatch(
     e.attempt_count.push(attemptsPlanned);
     e.payload_expired.push(expired);
 
-    const errorCode = status === 'FAILED' || status === 'RETRYING' ? (code ?? '') : '';
-    const hour = Math.floor(t / HOUR) * HOUR;
-    const key = `${hour}|${integ.id}|${status}|${errorCode}`;
-    const row = rollups.get(key);
-    if (row) {
-      row.count++;
-      if (t < row.first) row.first = t;
-      if (t > row.last) row.last = t;
-    } else {
-      rollups.set(key, { hour, integrationId: integ.id, type: integ.type, status, code: errorCode, count: 1, first: t, last: t });
-    }
+    rollups.add({ integrationId: integ.id, integrationType: integ.type, receivedAt: t, status, errorCode: code });
     if (t > integ.lastEventAt) integ.lastEventAt = t;
     if (status === 'FAILED' && t > integ.lastFailureAt) integ.lastFailureAt = t;
   }
@@ -730,32 +711,6 @@ async function insertBatch(pool: pg.Pool, b: Batch): Promise<void> {
     throw err;
   } finally {
     client.release();
-  }
-}
-
-async function writeRollups(pool: pg.Pool, workspaceId: string, rollups: Map<string, RollupRow>): Promise<void> {
-  const rows = [...rollups.values()].sort((a, b) => a.hour - b.hour || (a.integrationId < b.integrationId ? -1 : 1));
-  for (let i = 0; i < rows.length; i += 10_000) {
-    const chunk = rows.slice(i, i + 10_000);
-    await pool.query(
-      `insert into event_rollup (workspace_id, hour, integration_id, status, error_code, integration_type, count, first_at, last_at)
-       select $1::uuid, * from unnest($2::timestamptz[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[])
-       on conflict (workspace_id, hour, integration_id, status, error_code) do update set
-         count = event_rollup.count + excluded.count,
-         first_at = least(event_rollup.first_at, excluded.first_at),
-         last_at = greatest(event_rollup.last_at, excluded.last_at)`,
-      [
-        workspaceId,
-        chunk.map((r) => new Date(r.hour).toISOString()),
-        chunk.map((r) => r.integrationId),
-        chunk.map((r) => r.status),
-        chunk.map((r) => r.code),
-        chunk.map((r) => r.type),
-        chunk.map((r) => r.count),
-        chunk.map((r) => new Date(r.first).toISOString()),
-        chunk.map((r) => new Date(r.last).toISOString()),
-      ],
-    );
   }
 }
 

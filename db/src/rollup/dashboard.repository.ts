@@ -1,4 +1,6 @@
-// Dashboard numbers (DESIGN.md "Dashboard semantics") from the hourly rollups.
+// Dashboard numbers (DESIGN.md "Dashboard semantics") from the hourly rollups: event_rollup where the
+// error code matters (failures by code, failure groups), event_status_rollup where it does not (trends,
+// overview, health: a fifth of the rows).
 //
 // A range is half-open [from, to). The whole UTC hours inside it are read from event_rollup; when
 // `from` or `to` is not on the hour, the partial edge hours are counted from raw events through the
@@ -48,6 +50,13 @@ export interface FactFilter {
   types?: readonly IntegrationType[] | null;
   integrationIds?: readonly string[] | null;
   statuses?: readonly EventStatus[] | null;
+  /**
+   * The reader needs no error code, first_at or last_at, and only adds `n` up: whole hours come from
+   * event_status_rollup, a fifth of the rows (error_code is then always '', first_at/last_at the hour),
+   * and edge hours may be read by `countingPlan` (rows with n = -1) within the buckets `oneBucket` says.
+   */
+  byStatusOnly?: boolean;
+  oneBucket?: (hourStart: Date) => boolean;
 }
 
 /** Splits [from, to) into whole UTC hours (from the rollups) and partial edges (from raw events). */
@@ -62,12 +71,53 @@ export function splitRange({ from, to }: TimeRange): { hours: TimeRange | null; 
 }
 
 /**
+ * For readers that only add counts up: like `splitRange`, but a partial edge hour is read as the whole
+ * hour from the rollup minus its events outside the range (`minus`) whenever that is the shorter span of
+ * raw events — a range ending now reads its last hour from the rollup less the events received since
+ * (next to none) instead of up to an hour of events. Only where the whole hour lands in one bucket of
+ * the reader (`oneBucket`), so the subtraction stays in the bucket it corrects.
+ */
+export function countingPlan(
+  range: TimeRange,
+  oneBucket: (hourStart: Date) => boolean,
+): { hours: TimeRange | null; plus: TimeRange[]; minus: TimeRange[] } {
+  const { hours, edges } = splitRange(range);
+  if (!hours) return { hours: null, plus: edges, minus: [] };
+  const whole = { from: hours.from, to: hours.to };
+  const plus: TimeRange[] = [];
+  const minus: TimeRange[] = [];
+  if (range.from < hours.from) {
+    const start = new Date(hours.from.getTime() - HOUR_MS);
+    if (hours.from.getTime() - range.from.getTime() > range.from.getTime() - start.getTime() && oneBucket(start)) {
+      whole.from = start;
+      minus.push({ from: start, to: range.from });
+    } else plus.push({ from: range.from, to: hours.from });
+  }
+  if (hours.to < range.to) {
+    const end = new Date(hours.to.getTime() + HOUR_MS);
+    if (range.to.getTime() - hours.to.getTime() > end.getTime() - range.to.getTime() && oneBucket(hours.to)) {
+      whole.to = end;
+      minus.push({ from: range.to, to: end });
+    } else plus.push({ from: hours.to, to: range.to });
+  }
+  return { hours: whole, plus, minus };
+}
+
+/** Whether an hour starting at `hourStart` lies inside one local day of `timezone`. */
+export function hourInOneDay(timezone: string): (hourStart: Date) => boolean {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (h) => day.format(h) === day.format(new Date(h.getTime() + HOUR_MS - 1));
+}
+
+/**
  * Rows (integration_type, integration_id, status, error_code, t, n, first_at, last_at) counting the
  * events received in [from, to): rollup rows for whole hours (t = the hour) and one row per raw
  * event in the edges (t = its receivedAt). error_code is '' when there is none, as in the rollups.
  */
 function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period = ''): Sql {
-  const { hours, edges } = splitRange(range);
+  const split = splitRange(range);
+  const plan = f.byStatusOnly ? countingPlan(range, f.oneBucket ?? (() => true)) : { hours: split.hours, plus: split.edges, minus: [] };
+  const { hours, plus: edges, minus } = plan;
   const extra = (prefix: string): Sql[] => {
     const out: Sql[] = [];
     if (f.types?.length) out.push(q(`${prefix}integration_type in (?)`, [...f.types]));
@@ -81,7 +131,9 @@ function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period =
       join(
         [
           q(
-            `select ${period} integration_type, integration_id, status, error_code, hour as t, count as n, first_at, last_at from event_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`,
+            f.byStatusOnly
+              ? `select ${period} integration_type, integration_id, status, ''::varchar as error_code, hour as t, count as n, hour as first_at, hour as last_at from event_status_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`
+              : `select ${period} integration_type, integration_id, status, error_code, hour as t, count as n, first_at, last_at from event_rollup where workspace_id = ?::uuid and hour >= ?::timestamptz and hour < ?::timestamptz and count > 0`,
             workspaceId,
             hours.from,
             hours.to,
@@ -92,25 +144,28 @@ function factsSql(workspaceId: string, range: TimeRange, f: FactFilter, period =
       ),
     );
   }
-  if (edges.length) {
-    const edgeSql = join(
-      edges.map((e) => q('(received_at >= ?::timestamptz and received_at < ?::timestamptz)', e.from, e.to)),
+  const raw = (spans: TimeRange[], n: 1 | -1) => {
+    if (spans.length === 0) return;
+    const spanSql = join(
+      spans.map((e) => q('(received_at >= ?::timestamptz and received_at < ?::timestamptz)', e.from, e.to)),
       ' or ',
     );
     parts.push(
       join(
         [
           q(
-            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, 1 as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid and not is_test`,
+            `select ${period} integration_type, integration_id, status, coalesce(error_code, '') as error_code, received_at as t, ${n} as n, received_at as first_at, received_at as last_at from event where workspace_id = ?::uuid and not is_test`,
             workspaceId,
           ),
-          { text: `(${edgeSql.text})`, params: edgeSql.params },
+          { text: `(${spanSql.text})`, params: spanSql.params },
           ...extra(''),
         ],
         ' and ',
       ),
     );
-  }
+  };
+  raw(edges, 1);
+  raw(minus, -1);
   return join(parts, ' union all ');
 }
 
@@ -170,7 +225,10 @@ export async function overview(em: EntityManager, workspaceId: string, range: Ti
   const len = range.to.getTime() - range.from.getTime();
   const previous = { from: new Date(range.from.getTime() - len), to: range.from };
   const facts = join(
-    [factsSql(workspaceId, range, {}, `'c' as period,`), factsSql(workspaceId, previous, {}, `'p' as period,`)],
+    [
+      factsSql(workspaceId, range, { byStatusOnly: true }, `'c' as period,`),
+      factsSql(workspaceId, previous, { byStatusOnly: true }, `'p' as period,`),
+    ],
     ' union all ',
   );
   const rows = await run<{ period: 'c' | 'p'; integration_type: IntegrationType; status: EventStatus; held: boolean; n: string | number }>(
@@ -326,7 +384,12 @@ export async function trends(
       range.to,
     ),
   );
-  const facts = factsSql(workspaceId, range, { types: wanted, statuses: ['DELIVERED', 'FAILED', 'RETRYING'] });
+  const facts = factsSql(workspaceId, range, {
+    types: wanted,
+    statuses: ['DELIVERED', 'FAILED', 'RETRYING'],
+    byStatusOnly: true,
+    oneBucket: bucket === 'HOUR' ? () => true : hourInOneDay(timezone),
+  });
   const rows = await run<{
     integration_type: IntegrationType;
     b: Date | string;
@@ -445,7 +508,7 @@ export async function healthCounts(
   assertRange(range);
   const out = new Map<string, HealthCounts>(integrationIds.map((id) => [id, { delivered: 0, failed: 0, retrying: 0 }]));
   if (integrationIds.length === 0) return out;
-  const facts = factsSql(workspaceId, range, { integrationIds, statuses: ['DELIVERED', 'FAILED', 'RETRYING'] });
+  const facts = factsSql(workspaceId, range, { integrationIds, statuses: ['DELIVERED', 'FAILED', 'RETRYING'], byStatusOnly: true });
   const rows = await run<{ integration_id: string; status: EventStatus; n: string | number }>(em, {
     text: `select integration_id, status, sum(n) as n from (${facts.text}) f group by 1, 2`,
     params: facts.params,

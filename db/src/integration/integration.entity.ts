@@ -73,6 +73,9 @@ const IntegrationSchema = defineEntity({
     credentials: p.type(SealedJsonType).$type<Record<string, unknown> | null>().nullable().hidden().lazy(),
     /** Verifies inbound requests or signs outbound ones (`whsec_<base64>`). Never returned except once, on create/rotate. */
     signingSecret: p.type(SealedStringType).$type<string>().hidden(),
+    /** The secret a rotation replaced, still valid until `previousSecretExpiresAt` (sealed, never returned). */
+    previousSigningSecret: p.type(SealedStringType).$type<string | null>().nullable().hidden(),
+    previousSecretExpiresAt: p.datetime().nullable(),
     signatureScheme: p.string().$type<SignatureScheme>().default('STANDARD_WEBHOOKS'),
     /** Header carrying the signature for the HMAC_SHA256_HEX scheme. */
     signatureHeader: p.string().nullable(),

@@ -216,11 +216,42 @@ export async function updateIntegration(em: EntityManager, integration: Integrat
   return integration;
 }
 
-/** A new signing secret; the old one stops verifying at once. Returns the new secret (shown once). Does not flush. */
-export function rotateSigningSecret(integration: Integration): string {
+/** How long the replaced secret keeps verifying after a rotation, by default (DESIGN.md: 24 h). */
+export const DEFAULT_SECRET_GRACE_SECONDS = 24 * 60 * 60;
+/** The longest grace window a rotation may ask for (30 days). */
+export const MAX_SECRET_GRACE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * A new signing secret; the replaced one stays valid for `graceSeconds` (inbound verification accepts
+ * either, outbound requests carry both signatures), 0 ending it at once. Returns the new secret (shown
+ * once). Does not flush.
+ */
+export function rotateSigningSecret(integration: Integration, graceSeconds = DEFAULT_SECRET_GRACE_SECONDS, now = new Date()): string {
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_SECRET_GRACE_SECONDS) {
+    throw new BadInputError(`graceSeconds must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS} (30 days)`, {
+      field: 'graceSeconds',
+    });
+  }
+  if (graceSeconds > 0) {
+    integration.previousSigningSecret = integration.signingSecret;
+    integration.previousSecretExpiresAt = new Date(now.getTime() + graceSeconds * 1000);
+  } else endSecretGrace(integration, now);
   integration.signingSecret = generateSigningSecret();
-  integration.updatedAt = new Date();
+  integration.updatedAt = now;
   return integration.signingSecret;
+}
+
+/** Ends a rotation's grace window at once: only the current secret verifies from now on. Does not flush. */
+export function endSecretGrace(integration: Integration, now = new Date()): void {
+  integration.previousSigningSecret = null;
+  integration.previousSecretExpiresAt = null;
+  integration.updatedAt = now;
+}
+
+/** The previous secret while its grace window lasts, else null. */
+export function previousSecretInGrace(integration: Integration, now = new Date()): string | null {
+  const until = integration.previousSecretExpiresAt;
+  return integration.previousSigningSecret && until && until.getTime() > now.getTime() ? integration.previousSigningSecret : null;
 }
 
 /** The stored credentials (write-only to the API; the pipeline's test call needs them). */

@@ -8,6 +8,8 @@ import {
   Integration,
   type IntegrationKeyset,
   listIntegrations,
+  endSecretGrace,
+  previousSecretInGrace,
   rotateSigningSecret,
   updateIntegration,
 } from '@switchboard/db';
@@ -46,6 +48,13 @@ export const IntegrationRef = builder.loadableObject('Integration', {
     service: t.string({ nullable: true, resolve: (i) => i.service ?? null }),
     flow: t.string({ nullable: true, resolve: (i) => i.flow ?? null }),
     retrySchedule: t.intList({ description: 'Seconds before each attempt.', resolve: (i) => i.retrySchedule }),
+    previousSecretExpiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'After rotateSigningSecret: until when the replaced secret still verifies inbound webhooks and signs outbound requests alongside the new one. Null when no grace window is running.',
+      resolve: (i) => (previousSecretInGrace(i) ? i.previousSecretExpiresAt : null) ?? null,
+    }),
     ingestUrl: t.string({
       nullable: true,
       description: 'Where the provider sends webhooks (INBOUND_WEBHOOK only).',
@@ -217,15 +226,29 @@ builder.mutationFields((t) => ({
   }),
   rotateSigningSecret: t.field({
     type: RotateSecretPayload,
-    description: 'A new signing secret (shown once); the old one stops verifying at once.',
+    description:
+      'A new signing secret (shown once). The replaced one stays valid for graceSeconds (default 86400, 24 h; at most 30 days): inbound webhooks signed with either verify, and outbound requests carry both signatures. 0 ends it at once.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), graceSeconds: t.arg.int() },
+    resolve: async (_root, { id, graceSeconds }, ctx) => {
+      const integration = await integrationOf(ctx, id);
+      const signingSecret = rotateSigningSecret(integration, graceSeconds ?? undefined);
+      await ctx.em.flush();
+      publishChanged(ctx, integration);
+      return { integration, signingSecret };
+    },
+  }),
+  endSigningSecretGrace: t.field({
+    type: IntegrationPayload,
+    description: "Ends a rotation's grace window now: only the current signing secret verifies and signs from here on.",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const integration = await integrationOf(ctx, id);
-      const signingSecret = rotateSigningSecret(integration);
+      endSecretGrace(integration);
       await ctx.em.flush();
       publishChanged(ctx, integration);
-      return { integration, signingSecret };
+      return { integration };
     },
   }),
 }));

@@ -331,7 +331,12 @@ export class DeliveryWorker {
     const destination = { destinationUrl: target.destinationUrl, destinationMethod: target.destinationMethod };
     const result = await traceDelivery(event, destination, (traceHeaders) =>
       sender.send(
-        { ...destination, signingSecret: target.signingSecret, credentials: target.credentials },
+        {
+          ...destination,
+          signingSecret: target.signingSecret,
+          previousSigningSecret: (target.previousSecretExpiresAt ?? 0) > Date.now() ? target.previousSigningSecret : null,
+          credentials: target.credentials,
+        },
         { id: event.id, eventType: event.eventType, traceId: event.traceId, attemptNumber: event.attemptCount },
         body,
         traceHeaders,

@@ -37,6 +37,12 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    deliveryHeld: new Counter({
+      name: 'switchboard_delivery_held_total',
+      help: "Deliveries put back without spending an attempt, by reason (rate_limited: the destination said its quota is spent; static_limit: over the integration's own limit; circuit_open)",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     ingestBatchRows: new Histogram({
       name: 'switchboard_ingest_batch_rows',
       help: 'Rows per ingest group commit',

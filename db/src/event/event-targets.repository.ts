@@ -2,6 +2,7 @@
 // read with one raw statement each instead of hydrating entities.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationState, IntegrationType, SignatureScheme } from '../domain.ts';
+import type { RatePeriod } from '../integration/integration.entity.ts';
 import { queryRows } from '../raw-sql.ts';
 import { openSecret, openSecretJson } from '../secrets/seal-stored.ts';
 
@@ -82,6 +83,9 @@ export interface DeliveryTarget {
   previousSecretExpiresAt: number | null;
   fieldMapping: Record<string, unknown> | null;
   retrySchedule: number[] | null;
+  /** Static limit: requests per period (null: none). */
+  deliveryRateLimit: number | null;
+  deliveryRatePeriod: RatePeriod;
 }
 
 /** Everything the worker needs to send events of these integrations. */
@@ -92,6 +96,7 @@ export async function findDeliveryTargets(em: EntityManager, integrationIds: rea
     `select id, workspace_id as "workspaceId", name, type, state, destination_url as "destinationUrl",
             destination_method as "destinationMethod", credentials, signing_secret as "signingSecret",
             field_mapping as "fieldMapping", retry_schedule as "retrySchedule",
+            delivery_rate_limit as "deliveryRateLimit", delivery_rate_period as "deliveryRatePeriod",
             ${PREVIOUS_SECRET_COLUMNS}
      from integration where id = any($1::uuid[])`,
     [integrationIds],

@@ -12,6 +12,7 @@ import {
   outcomesUpdate,
 } from '../delivery-attempt/delivery-attempt.repository.ts';
 import type { EventStatus, IntegrationState, IntegrationType, TriggerSource } from '../domain.ts';
+import { deliverableNow } from '../integration/delivery-protection.repository.ts';
 import { queryRows } from '../raw-sql.ts';
 import type { EventStatusChange } from './event-status.ts';
 
@@ -222,7 +223,7 @@ export async function claimDueEvents(
          order by e.next_attempt_at, e.received_at
          limit $5
        ) d
-       where i.state = 'ACTIVE' and not (i.id = any($3::uuid[]))
+       where i.state = 'ACTIVE' and not (i.id = any($3::uuid[])) and ${deliverableNow('i', '$1::timestamptz')}
        order by d.next_attempt_at, d.received_at
        limit $5
      ),

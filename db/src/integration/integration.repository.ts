@@ -4,7 +4,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { directionOf, type Environment, type IntegrationState, type IntegrationType, OUTBOUND_TYPES, providerClassOf } from '../domain.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
-import { defaultRetrySchedule, generateSigningSecret, Integration } from './integration.entity.ts';
+import { defaultRetrySchedule, generateSigningSecret, Integration, type RatePeriod } from './integration.entity.ts';
 
 export const MAX_RETRY_SCHEDULE_ENTRIES = 20;
 const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'];
@@ -81,12 +81,27 @@ export interface CreateIntegrationInput {
   service?: string | null;
   flow?: string | null;
   retrySchedule?: readonly number[] | null;
+  /** Static limit: requests per `deliveryRatePeriod` (null: none). */
+  deliveryRateLimit?: number | null;
+  deliveryRatePeriod?: RatePeriod | null;
+  /** Deliveries in flight at once per worker process (null: the worker's default share). */
+  maxInFlight?: number | null;
 }
 
 export type UpdateIntegrationInput = { name?: string | null } & Partial<
   Pick<
     CreateIntegrationInput,
-    'owner' | 'destinationUrl' | 'credentials' | 'subscribedEventTypes' | 'fieldMapping' | 'service' | 'flow' | 'retrySchedule'
+    | 'owner'
+    | 'destinationUrl'
+    | 'credentials'
+    | 'subscribedEventTypes'
+    | 'fieldMapping'
+    | 'service'
+    | 'flow'
+    | 'retrySchedule'
+    | 'deliveryRateLimit'
+    | 'deliveryRatePeriod'
+    | 'maxInFlight'
   >
 >;
 
@@ -184,6 +199,9 @@ export function createIntegration(em: EntityManager, workspaceId: string, input:
     service: optionalText(input.service, 'service'),
     flow: optionalText(input.flow, 'flow'),
     retrySchedule: input.retrySchedule ? validateRetrySchedule(input.retrySchedule) : defaultRetrySchedule(),
+    deliveryRateLimit: optionalLimit(input.deliveryRateLimit, 'deliveryRateLimit', MAX_DELIVERY_RATE_LIMIT),
+    deliveryRatePeriod: input.deliveryRatePeriod ?? 'SECOND',
+    maxInFlight: optionalLimit(input.maxInFlight, 'maxInFlight', MAX_IN_FLIGHT),
   } as never);
 }
 
@@ -212,8 +230,24 @@ export async function updateIntegration(em: EntityManager, integration: Integrat
   if (input.retrySchedule !== undefined) {
     integration.retrySchedule = input.retrySchedule == null ? defaultRetrySchedule() : validateRetrySchedule(input.retrySchedule);
   }
+  if (input.deliveryRateLimit !== undefined) {
+    integration.deliveryRateLimit = optionalLimit(input.deliveryRateLimit, 'deliveryRateLimit', MAX_DELIVERY_RATE_LIMIT);
+  }
+  if (input.deliveryRatePeriod != null) integration.deliveryRatePeriod = input.deliveryRatePeriod;
+  if (input.maxInFlight !== undefined) integration.maxInFlight = optionalLimit(input.maxInFlight, 'maxInFlight', MAX_IN_FLIGHT);
   integration.updatedAt = new Date();
   return integration;
+}
+
+export const MAX_DELIVERY_RATE_LIMIT = 10_000;
+export const MAX_IN_FLIGHT = 10_000;
+
+function optionalLimit(value: number | null | undefined, field: string, max: number): number | null {
+  if (value == null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadInputError(`${field} must be a whole number from 1 to ${max}, or null for none (got ${value})`, { field });
+  }
+  return value;
 }
 
 /** How long the replaced secret keeps verifying after a rotation, by default (DESIGN.md: 24 h). */

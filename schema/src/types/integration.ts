@@ -17,7 +17,15 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { assertUuidPart, decodeCursor, encodeCursor, pageSize } from '../pagination.ts';
 import { rowId, workspaceIdOf } from '../viewer.ts';
-import { DirectionEnum, EnvironmentEnum, IntegrationStateEnum, IntegrationTypeEnum, ProviderClassEnum } from './enums.ts';
+import {
+  CircuitStateEnum,
+  DirectionEnum,
+  EnvironmentEnum,
+  IntegrationStateEnum,
+  IntegrationTypeEnum,
+  ProviderClassEnum,
+  RatePeriodEnum,
+} from './enums.ts';
 
 /** Integrations load in batches, always confined to the caller's workspace. */
 export const IntegrationRef = builder.loadableObject('Integration', {
@@ -48,6 +56,35 @@ export const IntegrationRef = builder.loadableObject('Integration', {
     service: t.string({ nullable: true, resolve: (i) => i.service ?? null }),
     flow: t.string({ nullable: true, resolve: (i) => i.flow ?? null }),
     retrySchedule: t.intList({ description: 'Seconds before each attempt.', resolve: (i) => i.retrySchedule }),
+    throttledUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'The destination said its quota is spent (429 + Retry-After, or a rate-limit window with nothing left): no delivery is sent before this time, and the events waiting keep their retry budget. Null when not throttled.',
+      resolve: (i) => (i.throttledUntil && i.throttledUntil.getTime() > Date.now() ? i.throttledUntil : null),
+    }),
+    deliveryRateLimit: t.int({
+      nullable: true,
+      description: 'Static limit: at most this many requests per deliveryRatePeriod, evenly paced across every worker. Null: none.',
+      resolve: (i) => i.deliveryRateLimit ?? null,
+    }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum, resolve: (i) => i.deliveryRatePeriod }),
+    maxInFlight: t.int({
+      nullable: true,
+      description: "Deliveries in flight at once, per worker process. Null: the default share (a sixteenth of the worker's concurrency).",
+      resolve: (i) => i.maxInFlight ?? null,
+    }),
+    circuit: t.field({
+      type: CircuitStateEnum,
+      description: 'The circuit breaker: OPEN while the destination is known to be down (deliveries held, not failed).',
+      resolve: (i) => i.circuit,
+    }),
+    circuitOpenedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the circuit opened (null while CLOSED).',
+      resolve: (i) => (i.circuit === 'CLOSED' ? null : (i.circuitOpenedAt ?? null)),
+    }),
     previousSecretExpiresAt: t.field({
       type: 'DateTime',
       nullable: true,
@@ -153,6 +190,9 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
     service: t.string(),
     flow: t.string(),
     retrySchedule: t.intList({ description: 'Seconds before each attempt; default as in DESIGN.md.' }),
+    deliveryRateLimit: t.int({ description: 'Static limit: requests per deliveryRatePeriod (1–10000); null for none.' }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum, defaultValue: 'SECOND' }),
+    maxInFlight: t.int({ description: "Deliveries in flight at once per worker process (1–10000); null for the worker's default share." }),
   }),
 });
 
@@ -167,6 +207,9 @@ const UpdateIntegrationInput = builder.inputType('UpdateIntegrationInput', {
     service: t.string(),
     flow: t.string(),
     retrySchedule: t.intList(),
+    deliveryRateLimit: t.int({ description: 'Static limit: requests per deliveryRatePeriod (1–10000); null removes it.' }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum }),
+    maxInFlight: t.int({ description: "Deliveries in flight at once per worker process; null for the worker's default share." }),
   }),
 });
 

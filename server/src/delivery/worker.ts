@@ -17,8 +17,10 @@ import {
   type NewDeliveryAttempt,
   newId,
   recordDeliveries,
+  refundAttempts,
   releaseExpiredLeases,
   renewLeases,
+  throttleIntegration,
 } from '@switchboard/db';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -29,6 +31,7 @@ import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
+import { freeThrottledAttempt, type Refund, throttleSeconds, waitForSendSlot } from './throttle.ts';
 import { decideRetry } from './retry-policy.ts';
 import type { AttemptResult, Sender } from './sender.ts';
 import { traceClaim, traceDelivery, tracePublished, traceRecorded } from '../tracing.ts';
@@ -40,6 +43,8 @@ interface Finished {
   /** For the integration's counters: 'auth' (401/403), 'failure', 'success', or null (no response-based signal). */
   signal: 'auth' | 'failure' | 'success' | 'network' | null;
   rateLimit: AttemptResult['rateLimit'];
+  /** A wait must not cost the event: 'unsent' gives the claim's count back, 'free' keeps a 429 off the retry budget. */
+  refund?: Refund;
 }
 
 export interface WorkerDeps {
@@ -328,6 +333,12 @@ export class DeliveryWorker {
       });
       return;
     }
+    const held = await waitForSendSlot(this.#em(), target, this.#throttledUntil.get(event.integrationId) ?? 0, logger);
+    if (held) {
+      metrics.deliveryHeld.inc({ reason: held.reason });
+      finish({ completion: { ...base, ...held.completion }, attempt: null, signal: null, rateLimit: null, refund: 'unsent' });
+      return;
+    }
     const destination = { destinationUrl: target.destinationUrl, destinationMethod: target.destinationMethod };
     const result = await traceDelivery(event, destination, (traceHeaders) =>
       sender.send(
@@ -366,9 +377,13 @@ export class DeliveryWorker {
       errorMessage: result.errorMessage,
       rateLimit: result.rateLimit,
     };
-    this.#throttleIfAsked(event.integrationId, result);
+    const throttledUntil = this.#throttleIfAsked(event.integrationId, result);
+    const free = freeThrottledAttempt(event, result, throttledUntil);
     let completion: EventCompletion;
-    if (result.succeeded) {
+    if (free) {
+      metrics.deliveryHeld.inc({ reason: 'rate_limited' });
+      completion = { ...base, ...free, errorMessage: result.errorMessage, at: now };
+    } else if (result.succeeded) {
       completion = {
         ...base,
         status: 'DELIVERED',
@@ -426,7 +441,7 @@ export class DeliveryWorker {
       'delivery attempt',
     );
     const signal = result.succeeded ? 'success' : AUTH_CODES.has(result.errorCode ?? '') ? 'auth' : result.response ? 'failure' : 'network';
-    finish({ completion, attempt, signal, rateLimit: result.rateLimit });
+    finish({ completion, attempt, signal, rateLimit: result.rateLimit, ...(free ? { refund: 'free' as const } : {}) });
   }
 
   /**
@@ -456,15 +471,23 @@ export class DeliveryWorker {
     this.#scheduleFlush();
   }
 
-  /** Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left. */
-  #throttleIfAsked(integrationId: string, r: AttemptResult): void {
-    let seconds: number | null = null;
-    if (r.errorCode === '429' || r.errorCode === '503') seconds = r.retryAfterSeconds;
-    if (r.rateLimit?.remaining === 0) seconds = Math.max(seconds ?? 0, r.rateLimitResetSeconds ?? r.retryAfterSeconds ?? 1);
-    if (seconds !== null && seconds > 0) {
-      const until = Date.now() + seconds * 1000;
-      this.#throttledUntil.set(integrationId, Math.max(this.#throttledUntil.get(integrationId) ?? 0, until));
-    }
+  /**
+   * Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left.
+   * Stored on the integration (every worker process's claim skips it until then) and remembered here
+   * for the events this process already holds. Returns until when (ms epoch), or null.
+   */
+  #throttleIfAsked(integrationId: string, r: AttemptResult): number | null {
+    const seconds = throttleSeconds(r);
+    if (seconds === null) return null;
+    const until = Math.max(this.#throttledUntil.get(integrationId) ?? 0, Date.now() + seconds * 1000);
+    this.#throttledUntil.set(integrationId, until);
+    throttleIntegration(this.#em(), integrationId, new Date(until)).catch((err: unknown) =>
+      this.#d.logger.warn(
+        { err: (err as Error).message, integrationId },
+        'worker: storing a rate-limit wait failed (this process still waits)',
+      ),
+    );
+    return until;
   }
 
   #scheduleFlush(): void {
@@ -566,6 +589,7 @@ export class DeliveryWorker {
       outcomes,
     });
     for (const f of batch) this.#leased.delete(f.event.id);
+    await this.#refund(batch, completed);
     metrics.deliveryRecordRows.observe(batch.length);
     metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
     traceRecorded(batch, started);
@@ -614,6 +638,23 @@ export class DeliveryWorker {
       if (next !== undefined && (this.#nextRetryAt < Date.now() || next < this.#nextRetryAt)) this.#nextRetryAt = next;
     }
     this.poke();
+  }
+
+  /** Gives back the attempts a wait must not cost (after the outcomes are recorded; never retried as a whole batch). */
+  async #refund(batch: readonly Finished[], completed: readonly { id: string }[]): Promise<void> {
+    const done = new Set(completed.map((c) => c.id));
+    const of = (kind: Refund) => batch.filter((f) => f.refund === kind && done.has(f.event.id)).map((f) => f.event.id);
+    const unsent = of('unsent');
+    const free = of('free');
+    if (unsent.length === 0 && free.length === 0) return;
+    try {
+      await refundAttempts(this.#em(), unsent, free);
+    } catch (err) {
+      this.#d.logger.warn(
+        { err: (err as Error).message, events: unsent.length + free.length },
+        'worker: giving back waited attempts failed',
+      );
+    }
   }
 
   /** Claims wait for the writes they may have seen to be announced; what follows keeps its place behind them. */

@@ -43,6 +43,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    circuitTransitions: new Counter({
+      name: 'switchboard_circuit_transitions_total',
+      help: 'Circuit breaker changes made by this process, by the state entered (OPEN: destination judged down; HALF_OPEN is not counted; CLOSED: recovered)',
+      labelNames: ['to'] as const,
+      registers: [registry],
+    }),
     ingestBatchRows: new Histogram({
       name: 'switchboard_ingest_batch_rows',
       help: 'Rows per ingest group commit',

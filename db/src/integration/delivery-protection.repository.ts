@@ -3,11 +3,15 @@
 // attempts a wait must not charge to an event's retry budget.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows } from '../raw-sql.ts';
-import type { RatePeriod } from './integration.entity.ts';
+import type { CircuitState, RatePeriod } from './integration.entity.ts';
 
-/** The claim's condition on an integration (alias `i`): nothing is taken from it while it is throttled. */
-export function deliverableNow(alias: string, now: string): string {
-  return `(${alias}.throttled_until is null or ${alias}.throttled_until <= ${now})`;
+/**
+ * The claim's condition on an integration (alias `i`): nothing is taken from it while it is throttled,
+ * nor while its circuit is open — except the one probe event of an integration in `probes`.
+ */
+export function deliverableNow(alias: string, now: string, probes: string): string {
+  return `(${alias}.throttled_until is null or ${alias}.throttled_until <= ${now})
+         and (${alias}.circuit = 'CLOSED' or ${alias}.id = any(${probes}))`;
 }
 
 /** No worker claims this integration's events before `until` (only ever moves later). */
@@ -76,4 +80,144 @@ export async function refundAttempts(em: EntityManager, unsent: readonly string[
      where id = any($1::uuid[]) or id = any($2::uuid[])`,
     [[...unsent], [...free]],
   );
+}
+
+/**
+ * How many due events the claim may take from one integration (alias `i`): the claim's own bound, one for
+ * a circuit being probed, and never past the integration's cap on deliveries in flight (its
+ * max_in_flight, else the worker's default) minus what this worker already has in flight for it.
+ */
+export function claimRoom(alias: string, limit: string, defaultCap: string, inFlight: string): string {
+  return `greatest(0, least(
+           case when ${alias}.circuit = 'CLOSED' then ${limit} else 1 end,
+           coalesce(${alias}.max_in_flight, ${defaultCap}) - coalesce((${inFlight} ->> ${alias}.id::text)::int, 0)))`;
+}
+
+export interface CircuitOutcome {
+  integrationId: string;
+  /** The destination answered (a success, or a status that is not 5xx/408/429) since the batch's last down failure. */
+  reset: boolean;
+  /** The first network/5xx failure after the batch's last answer (null: none). */
+  downSince: Date | null;
+}
+
+export interface CircuitSettings {
+  now: Date;
+  /** Open after every attempt has failed with network/5xx codes for this long … */
+  windowMs: number;
+  /** … and at least this many in a row. */
+  minFailures: number;
+  /** Probe backoff: base × 2^(failed probes), at most max. */
+  probeBaseMs: number;
+  probeMaxMs: number;
+}
+
+export interface CircuitChange {
+  id: string;
+  workspaceId: string;
+  from: CircuitState;
+  to: CircuitState;
+}
+
+/**
+ * Moves the circuit breakers of a batch's integrations (after its outcomes are recorded): a run of
+ * network/5xx failures lasting the window (and at least minFailures long) opens a CLOSED circuit; a
+ * failed probe re-opens a HALF_OPEN one with the next backoff; any answer closes it. Returns the changes.
+ */
+export async function updateCircuits(em: EntityManager, outcomes: readonly CircuitOutcome[], o: CircuitSettings): Promise<CircuitChange[]> {
+  if (outcomes.length === 0) return [];
+  const sorted = [...outcomes].sort((a, b) => (a.integrationId < b.integrationId ? -1 : 1));
+  return queryRows<CircuitChange>(
+    em,
+    `with t as (
+       select * from unnest($1::uuid[], $2::bool[], $3::timestamptz[]) as t(id, reset, down_since)
+     ),
+     cur as (
+       select i.id, i.workspace_id, i.circuit as old, i.circuit_probes as probes, i.consecutive_failures,
+              case when t.reset then t.down_since else coalesce(i.failing_since, t.down_since) end as failing_since
+       from integration i join t on t.id = i.id
+       order by i.id
+       for update of i
+     ),
+     nxt as (
+       select cur.*, case
+           when cur.failing_since is null then 'CLOSED'
+           when cur.old = 'CLOSED' and cur.failing_since <= $4::timestamptz - $5 * interval '1 millisecond'
+                and cur.consecutive_failures >= $6 then 'OPEN'
+           when cur.old = 'HALF_OPEN' then 'OPEN'
+           else cur.old end as new
+       from cur
+     )
+     update integration i set
+       failing_since = nxt.failing_since,
+       circuit = nxt.new,
+       circuit_opened_at = case when nxt.new = 'CLOSED' then null when nxt.old = 'CLOSED' then $4::timestamptz else i.circuit_opened_at end,
+       circuit_probes = case when nxt.new = 'CLOSED' then 0 when nxt.old = 'HALF_OPEN' and nxt.new = 'OPEN' then i.circuit_probes + 1 else i.circuit_probes end,
+       circuit_probe_at = case
+           when nxt.new = 'CLOSED' then null
+           when nxt.new = 'OPEN' and nxt.old <> 'OPEN'
+             then $4::timestamptz + least($8::float8, $7::float8 * power(2, case when nxt.old = 'HALF_OPEN' then nxt.probes + 1 else 0 end)) * interval '1 millisecond'
+           else i.circuit_probe_at end
+     from nxt where i.id = nxt.id
+     returning i.id, i.workspace_id as "workspaceId", nxt.old as "from", nxt.new as "to"`,
+    [
+      sorted.map((x) => x.integrationId),
+      sorted.map((x) => x.reset),
+      sorted.map((x) => x.downSince?.toISOString() ?? null),
+      o.now.toISOString(),
+      o.windowMs,
+      o.minFailures,
+      o.probeBaseMs,
+      o.probeMaxMs,
+    ],
+  ).then((rows) => rows.filter((r) => r.from !== r.to));
+}
+
+/**
+ * Open circuits whose probe is due move to HALF_OPEN (one worker wins each); the caller claims one event
+ * of each as the probe. A HALF_OPEN circuit whose prober vanished (its probe time plus `staleMs` passed)
+ * is taken over.
+ */
+export async function startProbes(em: EntityManager, now: Date, staleMs: number): Promise<string[]> {
+  const rows = await queryRows<{ id: string }>(
+    em,
+    `update integration set circuit = 'HALF_OPEN', circuit_probe_at = $1::timestamptz + $2 * interval '1 millisecond'
+     where id in (
+       select id from integration
+       where circuit in ('OPEN', 'HALF_OPEN') and circuit_probe_at <= $1::timestamptz and state = 'ACTIVE'
+       order by id for update skip locked
+     )
+     returning id`,
+    [now.toISOString(), staleMs],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A probe found nothing to send: back to OPEN, to look again after `retryMs`. */
+export async function abandonProbes(em: EntityManager, integrationIds: readonly string[], now: Date, retryMs: number): Promise<void> {
+  if (integrationIds.length === 0) return;
+  await queryRows(
+    em,
+    `update integration set circuit = 'OPEN', circuit_probe_at = $2::timestamptz + $3 * interval '1 millisecond'
+     where id = any($1::uuid[]) and circuit = 'HALF_OPEN'`,
+    [[...integrationIds], now.toISOString(), retryMs],
+  );
+}
+
+/**
+ * The circuit closed: the events it held are due at once, in the order they were received (a held
+ * retry's scheduled time no longer matters: the destination is back).
+ */
+export async function releaseHeldEvents(em: EntityManager, integrationId: string, now: Date): Promise<number> {
+  const rows = await queryRows<{ n: number }>(
+    em,
+    `with released as (
+       update event set next_attempt_at = received_at
+       where integration_id = $1 and status = 'RETRYING' and next_attempt_at > $2::timestamptz
+       returning 1
+     )
+     select count(*)::int as n from released`,
+    [integrationId, now.toISOString()],
+  );
+  return rows[0]?.n ?? 0;
 }

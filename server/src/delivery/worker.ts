@@ -31,6 +31,7 @@ import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
+import { DeliveryProtection, freeProbeAttempt } from './protection.ts';
 import { freeThrottledAttempt, type Refund, throttleSeconds, waitForSendSlot } from './throttle.ts';
 import { decideRetry } from './retry-policy.ts';
 import type { AttemptResult, Sender } from './sender.ts';
@@ -82,8 +83,12 @@ export class DeliveryWorker {
   #leaseTimer: NodeJS.Timeout | undefined;
   #leaseWork: Promise<void> = Promise.resolve();
 
+  /** Fairness caps and circuit breakers (./protection.ts). */
+  readonly #protection: DeliveryProtection;
+
   constructor(deps: WorkerDeps) {
     this.#d = deps;
+    this.#protection = new DeliveryProtection(deps);
   }
 
   #em(): EntityManager {
@@ -188,6 +193,7 @@ export class DeliveryWorker {
         const now = Date.now();
         const skip = [...this.#throttledUntil].filter(([, until]) => until > now).map(([id]) => id);
         for (const [id, until] of this.#throttledUntil) if (until <= now) this.#throttledUntil.delete(id);
+        const probes = await this.#protection.probesDue(new Date(now));
         claimed = await traceClaim(() =>
           claimDueEvents(this.#em(), {
             now: new Date(now),
@@ -195,9 +201,12 @@ export class DeliveryWorker {
             skipIntegrationIds: skip,
             owner: this.owner,
             leaseMs: config.leaseMs,
+            probeIntegrationIds: probes,
+            ...this.#protection.claimOptions(),
           }),
         );
         for (const e of claimed) this.#leased.add(e.id);
+        this.#protection.claimed(claimed, probes);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'worker: claim failed; retrying');
         await this.#sleep(1000);
@@ -236,6 +245,7 @@ export class DeliveryWorker {
           .catch((err: unknown) => this.#crashed(event, err))
           .finally(() => {
             this.#inFlight--;
+            this.#protection.done(event);
             // Claim again once a useful number of slots is free, not after every single completion.
             if (config.workerConcurrency - this.#inFlight >= Math.max(1, Math.min(config.workerBatchSize, config.workerConcurrency) / 4))
               this.poke();
@@ -378,10 +388,12 @@ export class DeliveryWorker {
       rateLimit: result.rateLimit,
     };
     const throttledUntil = this.#throttleIfAsked(event.integrationId, result);
-    const free = freeThrottledAttempt(event, result, throttledUntil);
+    const free =
+      freeThrottledAttempt(event, result, throttledUntil) ??
+      freeProbeAttempt(event, result.succeeded, result.errorCode, this.#protection.isProbe(event.id), now);
     let completion: EventCompletion;
     if (free) {
-      metrics.deliveryHeld.inc({ reason: 'rate_limited' });
+      metrics.deliveryHeld.inc({ reason: free.errorCode === '429' ? 'rate_limited' : 'circuit_open' });
       completion = { ...base, ...free, errorMessage: result.errorMessage, at: now };
     } else if (result.succeeded) {
       completion = {
@@ -590,6 +602,13 @@ export class DeliveryWorker {
     });
     for (const f of batch) this.#leased.delete(f.event.id);
     await this.#refund(batch, completed);
+    await this.#protection.afterRecord(
+      batch.flatMap((f) =>
+        f.attempt
+          ? [{ integrationId: f.event.integrationId, succeeded: f.attempt.succeeded, errorCode: f.attempt.errorCode, at: f.completion.at }]
+          : [],
+      ),
+    );
     metrics.deliveryRecordRows.observe(batch.length);
     metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
     traceRecorded(batch, started);

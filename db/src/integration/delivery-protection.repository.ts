@@ -77,7 +77,7 @@ export async function refundAttempts(em: EntityManager, unsent: readonly string[
     `update event set
        attempt_count = attempt_count - case when id = any($1::uuid[]) then 1 else 0 end,
        retry_base = retry_base + case when id = any($2::uuid[]) then 1 else 0 end
-     where id = any($1::uuid[]) or id = any($2::uuid[])`,
+     where (id = any($1::uuid[]) or id = any($2::uuid[])) and status = 'PROCESSING'`,
     [[...unsent], [...free]],
   );
 }
@@ -117,12 +117,15 @@ export interface CircuitChange {
   workspaceId: string;
   from: CircuitState;
   to: CircuitState;
+  /** Held events made due by this batch's closings (all integrations together). */
+  released: number;
 }
 
 /**
  * Moves the circuit breakers of a batch's integrations (after its outcomes are recorded): a run of
  * network/5xx failures lasting the window (and at least minFailures long) opens a CLOSED circuit; a
- * failed probe re-opens a HALF_OPEN one with the next backoff; any answer closes it. Returns the changes.
+ * failed probe re-opens a HALF_OPEN one with the next backoff; any answer closes it and makes the events
+ * it held due at once, in the order received. Returns the changes.
  */
 export async function updateCircuits(em: EntityManager, outcomes: readonly CircuitOutcome[], o: CircuitSettings): Promise<CircuitChange[]> {
   if (outcomes.length === 0) return [];
@@ -147,8 +150,9 @@ export async function updateCircuits(em: EntityManager, outcomes: readonly Circu
            when cur.old = 'HALF_OPEN' then 'OPEN'
            else cur.old end as new
        from cur
-     )
-     update integration i set
+     ),
+     upd as (
+       update integration i set
        failing_since = nxt.failing_since,
        circuit = nxt.new,
        circuit_opened_at = case when nxt.new = 'CLOSED' then null when nxt.old = 'CLOSED' then $4::timestamptz else i.circuit_opened_at end,
@@ -159,7 +163,18 @@ export async function updateCircuits(em: EntityManager, outcomes: readonly Circu
              then $4::timestamptz + least($8::float8, $7::float8 * power(2, case when nxt.old = 'HALF_OPEN' then nxt.probes + 1 else 0 end)) * interval '1 millisecond'
            else i.circuit_probe_at end
      from nxt where i.id = nxt.id
-     returning i.id, i.workspace_id as "workspaceId", nxt.old as "from", nxt.new as "to"`,
+     returning i.id, i.workspace_id, nxt.old, nxt.new
+     ),
+     -- Closing releases the held events in the same statement, so no claim sees the circuit closed
+     -- before they are due: at their received time, i.e. in the order received.
+     released as (
+       update event e set next_attempt_at = e.received_at
+       from upd
+       where upd.new = 'CLOSED' and upd.old <> 'CLOSED' and e.integration_id = upd.id
+         and e.status = 'RETRYING' and e.next_attempt_at > e.received_at
+       returning 1
+     )
+     select id, workspace_id as "workspaceId", old as "from", new as "to", (select count(*) from released)::int as released from upd`,
     [
       sorted.map((x) => x.integrationId),
       sorted.map((x) => x.reset),
@@ -202,22 +217,4 @@ export async function abandonProbes(em: EntityManager, integrationIds: readonly 
      where id = any($1::uuid[]) and circuit = 'HALF_OPEN'`,
     [[...integrationIds], now.toISOString(), retryMs],
   );
-}
-
-/**
- * The circuit closed: the events it held are due at once, in the order they were received (a held
- * retry's scheduled time no longer matters: the destination is back).
- */
-export async function releaseHeldEvents(em: EntityManager, integrationId: string, now: Date): Promise<number> {
-  const rows = await queryRows<{ n: number }>(
-    em,
-    `with released as (
-       update event set next_attempt_at = received_at
-       where integration_id = $1 and status = 'RETRYING' and next_attempt_at > $2::timestamptz
-       returning 1
-     )
-     select count(*)::int as n from released`,
-    [integrationId, now.toISOString()],
-  );
-  return rows[0]?.n ?? 0;
 }

@@ -17,7 +17,6 @@ import {
   type Database,
   type EntityManager,
   type EventCompletion,
-  releaseHeldEvents,
   startProbes,
   updateCircuits,
 } from '@switchboard/db';
@@ -191,9 +190,11 @@ export class DeliveryProtection {
       for (const c of changes) {
         this.#metrics.circuitTransitions.inc({ to: c.to });
         if (c.to === 'CLOSED') {
-          const released = await releaseHeldEvents(this.#em(), c.id, now);
           closed = true;
-          this.#logger.info({ integrationId: c.id, released }, 'circuit closed: the destination answered; held events released in order');
+          this.#logger.info(
+            { integrationId: c.id, released: c.released },
+            'circuit closed: the destination answered; held events released in order',
+          );
         } else if (c.from === 'CLOSED') {
           this.#logger.warn({ integrationId: c.id }, 'circuit opened: every attempt failed with network or 5xx codes; deliveries held');
         }

@@ -46,6 +46,7 @@ interface Finished {
   rateLimit: AttemptResult['rateLimit'];
   /** A wait must not cost the event: 'unsent' gives the claim's count back, 'free' keeps a 429 off the retry budget. */
   refund?: Refund;
+  refunded?: boolean;
 }
 
 export interface WorkerDeps {
@@ -595,13 +596,13 @@ export class DeliveryWorker {
     // their rollups. The rows it locks (rollups are shared with ingest and claims) are held only while it runs.
     const { metrics } = this.#d;
     const started = performance.now();
+    await this.#refund(batch);
     const { completed, counters } = await recordDeliveries(this.#em(), {
       attempts: batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
       completions: batch.map((f) => f.completion),
       outcomes,
     });
     for (const f of batch) this.#leased.delete(f.event.id);
-    await this.#refund(batch, completed);
     await this.#protection.afterRecord(
       batch.flatMap((f) =>
         f.attempt
@@ -659,20 +660,23 @@ export class DeliveryWorker {
     this.poke();
   }
 
-  /** Gives back the attempts a wait must not cost (after the outcomes are recorded; never retried as a whole batch). */
-  async #refund(batch: readonly Finished[], completed: readonly { id: string }[]): Promise<void> {
-    const done = new Set(completed.map((c) => c.id));
-    const of = (kind: Refund) => batch.filter((f) => f.refund === kind && done.has(f.event.id)).map((f) => f.event.id);
-    const unsent = of('unsent');
-    const free = of('free');
-    if (unsent.length === 0 && free.length === 0) return;
+  /**
+   * Gives back the attempts a wait must not cost, while the events are still ours (PROCESSING) and before
+   * their outcome is visible, so no reader sees a waited event charged. Once per outcome (a batch may be
+   * recorded again after the database comes back); a failure is logged, never fails the batch.
+   */
+  async #refund(batch: Finished[]): Promise<void> {
+    const todo = batch.filter((f) => f.refund && !f.refunded);
+    if (todo.length === 0) return;
     try {
-      await refundAttempts(this.#em(), unsent, free);
-    } catch (err) {
-      this.#d.logger.warn(
-        { err: (err as Error).message, events: unsent.length + free.length },
-        'worker: giving back waited attempts failed',
+      await refundAttempts(
+        this.#em(),
+        todo.filter((f) => f.refund === 'unsent').map((f) => f.event.id),
+        todo.filter((f) => f.refund === 'free').map((f) => f.event.id),
       );
+      for (const f of todo) f.refunded = true;
+    } catch (err) {
+      this.#d.logger.warn({ err: (err as Error).message, events: todo.length }, 'worker: giving back waited attempts failed');
     }
   }
 

@@ -15,6 +15,9 @@ export const IntegrationListQuery = graphql(`
 					environment
 					state
 					stateReason
+					circuit
+					circuitOpenedAt
+					throttledUntil
 					health {
 						successRate
 						delivered
@@ -68,6 +71,13 @@ export const IntegrationDetailQuery = graphql(`
 			service
 			flow
 			ingestUrl
+			circuit
+			circuitOpenedAt
+			throttledUntil
+			previousSecretExpiresAt
+			deliveryRateLimit
+			deliveryRatePeriod
+			maxInFlight
 			health {
 				delivered
 				failed
@@ -205,6 +215,7 @@ export const RotateSigningSecretMutation = graphql(`
 			integration {
 				id
 				updatedAt
+				previousSecretExpiresAt
 			}
 			signingSecret
 		}

@@ -210,8 +210,8 @@ export const SendTestEventMutation = graphql(`
 `);
 
 export const RotateSigningSecretMutation = graphql(`
-	mutation RotateSigningSecret($id: ID!) {
-		rotateSigningSecret(id: $id) {
+	mutation RotateSigningSecret($id: ID!, $graceSeconds: Int) {
+		rotateSigningSecret(id: $id, graceSeconds: $graceSeconds) {
 			integration {
 				id
 				updatedAt

@@ -99,6 +99,8 @@ export interface CircuitOutcome {
   reset: boolean;
   /** The first network/5xx failure after the batch's last answer (null: none). */
   downSince: Date | null;
+  /** How many network/5xx failures follow the batch's last answer. */
+  failures: number;
 }
 
 export interface CircuitSettings {
@@ -133,11 +135,14 @@ export async function updateCircuits(em: EntityManager, outcomes: readonly Circu
   return queryRows<CircuitChange>(
     em,
     `with t as (
-       select * from unnest($1::uuid[], $2::bool[], $3::timestamptz[]) as t(id, reset, down_since)
+       select * from unnest($1::uuid[], $2::bool[], $3::timestamptz[], $9::int[]) as t(id, reset, down_since, failures)
      ),
      cur as (
        select i.id, i.workspace_id, i.circuit as old, i.circuit_probes as probes, i.consecutive_failures,
-              case when t.reset then t.down_since else coalesce(i.failing_since, t.down_since) end as failing_since
+              -- A run no longer than this batch's failures began in it: an older failing_since is stale (a success
+              -- recorded by a process that did not report it here reset the counter).
+              case when t.reset or i.consecutive_failures <= t.failures then t.down_since
+                   else coalesce(i.failing_since, t.down_since) end as failing_since
        from integration i join t on t.id = i.id
        order by i.id
        for update of i
@@ -184,6 +189,7 @@ export async function updateCircuits(em: EntityManager, outcomes: readonly Circu
       o.minFailures,
       o.probeBaseMs,
       o.probeMaxMs,
+      sorted.map((x) => x.failures),
     ],
   ).then((rows) => rows.filter((r) => r.from !== r.to));
 }

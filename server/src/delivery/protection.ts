@@ -55,13 +55,16 @@ export function circuitOutcomes(sent: readonly SentOutcome[]): CircuitOutcome[] 
     if (!s.succeeded && s.errorCode === '429') continue;
     let o = by.get(s.integrationId);
     if (!o) {
-      o = { integrationId: s.integrationId, reset: false, downSince: null };
+      o = { integrationId: s.integrationId, reset: false, downSince: null, failures: 0 };
       by.set(s.integrationId, o);
     }
-    if (!s.succeeded && isDownCode(s.errorCode)) o.downSince ??= s.at;
-    else {
+    if (!s.succeeded && isDownCode(s.errorCode)) {
+      o.downSince ??= s.at;
+      o.failures++;
+    } else {
       o.reset = true;
       o.downSince = null;
+      o.failures = 0;
     }
   }
   return [...by.values()];
@@ -95,6 +98,12 @@ export class DeliveryProtection {
   /** Events sent as their circuit's probe. */
   readonly #probes = new Set<string>();
   #nextProbeCheck = 0;
+  /**
+   * Integrations whose breaker this process must tell about an answer: it saw them fail with a down code,
+   * or probes them. Answers from the others change nothing (their failing_since is already null, or a
+   * stale one is cut short by the run length; see updateCircuits), so a healthy batch costs no statement.
+   */
+  readonly #suspect = new Set<string>();
 
   constructor(deps: { config: Config; db: Database; logger: Logger; metrics: Metrics }) {
     this.#config = deps.config;
@@ -150,6 +159,7 @@ export class DeliveryProtection {
       if (probes.includes(e.integrationId) && !probed.has(e.integrationId)) {
         probed.add(e.integrationId);
         this.#probes.add(e.id);
+        this.#suspect.add(e.integrationId);
         this.#logger.info({ integrationId: e.integrationId, eventId: e.id }, 'circuit: probing the destination');
       }
     }
@@ -175,8 +185,13 @@ export class DeliveryProtection {
 
   /** After a batch of outcomes is recorded: move the circuits; a closed one releases its held events. Returns whether any closed. */
   async afterRecord(sent: readonly SentOutcome[]): Promise<boolean> {
-    const outcomes = circuitOutcomes(sent);
+    const outcomes = circuitOutcomes(sent).filter((o) => o.downSince !== null || this.#suspect.has(o.integrationId));
     if (outcomes.length === 0) return false;
+    for (const o of outcomes) {
+      if (o.downSince !== null) this.#suspect.add(o.integrationId);
+      else this.#suspect.delete(o.integrationId);
+    }
+    if (this.#suspect.size > 100_000) this.#suspect.clear();
     const now = new Date();
     let closed = false;
     try {

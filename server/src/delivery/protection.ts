@@ -126,7 +126,7 @@ export class DeliveryProtection {
 
   /** Open circuits whose probe is due, now HALF_OPEN and this worker's to probe (looked at once per poll interval). */
   async probesDue(now: Date): Promise<string[]> {
-    if (now.getTime() < this.#nextProbeCheck) return [];
+    if (!this.#config.circuitBreaker || now.getTime() < this.#nextProbeCheck) return [];
     this.#nextProbeCheck = now.getTime() + Math.min(this.#config.workerPollMs, this.#scaled(CIRCUIT_PROBE_BASE_MS));
     try {
       return await startProbes(this.#em(), now, this.#config.leaseMs * 2);
@@ -185,6 +185,7 @@ export class DeliveryProtection {
 
   /** After a batch of outcomes is recorded: move the circuits; a closed one releases its held events. Returns whether any closed. */
   async afterRecord(sent: readonly SentOutcome[]): Promise<boolean> {
+    if (!this.#config.circuitBreaker) return false;
     const outcomes = circuitOutcomes(sent).filter((o) => o.downSince !== null || this.#suspect.has(o.integrationId));
     if (outcomes.length === 0) return false;
     for (const o of outcomes) {

@@ -19,6 +19,7 @@ export { raw } from '@mikro-orm/postgresql';
 export * from './rollup/rollup-rule.ts';
 export * from './generator/generate.ts';
 export * from './integration/integration.repository.ts';
+export * from './integration/delivery-protection.repository.ts';
 export * from './event/event-query.ts';
 export * from './rollup/dashboard.repository.ts';
 export * from './raw-sql.ts';

@@ -45,6 +45,8 @@ const ConfigSchema = z
     SWITCHBOARD_EVENT_RETENTION_DAYS: positiveInt('event retention').default(30),
     SWITCHBOARD_WORKER_CONCURRENCY: positiveInt('worker concurrency').default(256),
     SWITCHBOARD_WORKER: bool.default(true),
+    /** The circuit breaker (DESIGN.md "Delivery protection"); 0 turns it off (every event is retried on its schedule). */
+    SWITCHBOARD_CIRCUIT_BREAKER: bool.default(true),
     SWITCHBOARD_API: bool.default(true),
     /** Multiplies every retry delay: 0.001 turns 5 minutes into 0.3 s for tests. */
     SWITCHBOARD_TIME_SCALE: z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').max(1000).default(1),
@@ -135,6 +137,7 @@ export interface Config {
   eventRetentionDays: number;
   workerConcurrency: number;
   runWorker: boolean;
+  circuitBreaker: boolean;
   runApi: boolean;
   timeScale: number;
   maxBodyBytes: number;
@@ -214,6 +217,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     eventRetentionDays: c.SWITCHBOARD_EVENT_RETENTION_DAYS,
     workerConcurrency: c.SWITCHBOARD_WORKER_CONCURRENCY,
     runWorker: c.SWITCHBOARD_WORKER,
+    circuitBreaker: c.SWITCHBOARD_CIRCUIT_BREAKER,
     runApi: c.SWITCHBOARD_API,
     timeScale: c.SWITCHBOARD_TIME_SCALE,
     maxBodyBytes: c.SWITCHBOARD_MAX_BODY_BYTES,

@@ -17,6 +17,7 @@ export const REDACTED_LOG_PATHS = [
   'headers["x-api-key"]',
   '*.credentials',
   '*.signingSecret',
+  '*.previousSigningSecret',
   '*.key',
   '*.adminKey',
 ];

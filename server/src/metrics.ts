@@ -37,6 +37,18 @@ export function createMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    deliveryHeld: new Counter({
+      name: 'switchboard_delivery_held_total',
+      help: "Deliveries put back without spending an attempt, by reason (rate_limited: the destination said its quota is spent; static_limit: over the integration's own limit; circuit_open)",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    circuitTransitions: new Counter({
+      name: 'switchboard_circuit_transitions_total',
+      help: 'Circuit breaker changes made by this process, by the state entered (OPEN: destination judged down; HALF_OPEN is not counted; CLOSED: recovered)',
+      labelNames: ['to'] as const,
+      registers: [registry],
+    }),
     ingestBatchRows: new Histogram({
       name: 'switchboard_ingest_batch_rows',
       help: 'Rows per ingest group commit',

@@ -69,6 +69,8 @@ const integration = em.create(Integration, {
   signingSecret: generateSigningSecret(),
   retrySchedule: defaultRetrySchedule(),
   destinationUrl: `http://127.0.0.1:${receiverPort}/hook`,
+  // One destination measures the worker's pace: it may use every slot (the default cap is a sixteenth).
+  maxInFlight: Number(values.concurrency),
 });
 await em.flush();
 for (let i = 0; i < N; i += 1000) {

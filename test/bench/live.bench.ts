@@ -87,7 +87,8 @@ const serverEnv = (extra: Record<string, string>) => ({
   ...extra,
 });
 const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'server/src/main.ts')], {
-  env: serverEnv({ PORT: String(port), ...(SPLIT ? { SWITCHBOARD_WORKER: '0' } : {}) }),
+  // No circuit breaker: the Failing destination must keep producing FAILED events, however long the run.
+  env: serverEnv({ PORT: String(port), SWITCHBOARD_CIRCUIT_BREAKER: '0', ...(SPLIT ? { SWITCHBOARD_WORKER: '0' } : {}) }),
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 let workerProcess: ReturnType<typeof spawn> | undefined;
@@ -166,7 +167,7 @@ try {
   if (SPLIT) {
     const workerPort = await freePort();
     workerProcess = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 'server/src/main.ts')], {
-      env: serverEnv({ PORT: String(workerPort), SWITCHBOARD_API: '0' }),
+      env: serverEnv({ PORT: String(workerPort), SWITCHBOARD_API: '0', SWITCHBOARD_CIRCUIT_BREAKER: '0' }),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     workerBaseUrl = `http://127.0.0.1:${workerPort}`;

@@ -120,7 +120,12 @@ describe('delivery recorder', () => {
       held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"x"}'));
     };
     const vanishing = await addIntegration(server, a.workspaceId, { type: 'INBOUND_WEBHOOK', destinationUrl: `${receiver.url}/v` });
-    const steady = await addIntegration(server, b.workspaceId, { type: 'INBOUND_WEBHOOK', destinationUrl: `${receiver.url}/s` });
+    // All 20 in flight at once: above the default per-integration cap (a sixteenth of the worker's concurrency).
+    const steady = await addIntegration(server, b.workspaceId, {
+      type: 'INBOUND_WEBHOOK',
+      destinationUrl: `${receiver.url}/s`,
+      maxInFlight: 20,
+    });
     const send = async (integ: typeof steady, n: number) => {
       const body = JSON.stringify({ type: 'ping', n });
       const r = await fetch(`${server.url}/ingest/${integ.publicId}`, {

@@ -67,8 +67,13 @@ describe('leases', () => {
     // Fixtures through a handle on the same database (no worker of its own).
     server = await startTestServer({ DATABASE_URL: testDb.url, SWITCHBOARD_WORKER: '0' });
     const ws = await seedWorkspace(server);
-    const integ = await addIntegration(server, ws.workspaceId, { type: 'INBOUND_WEBHOOK', destinationUrl: `${receiver.url}/hook` });
     const total = 30;
+    // All 30 in flight at once: above the default per-integration cap (a sixteenth of the worker's concurrency).
+    const integ = await addIntegration(server, ws.workspaceId, {
+      type: 'INBOUND_WEBHOOK',
+      destinationUrl: `${receiver.url}/hook`,
+      maxInFlight: total,
+    });
     for (let n = 0; n < total; n++) {
       const body = JSON.stringify({ type: 'lease.test', n });
       const r = await fetch(`${base}/ingest/${integ.publicId}`, {

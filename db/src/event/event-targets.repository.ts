@@ -2,8 +2,23 @@
 // read with one raw statement each instead of hydrating entities.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationState, IntegrationType, SignatureScheme } from '../domain.ts';
+import type { RatePeriod } from '../integration/integration.entity.ts';
 import { queryRows } from '../raw-sql.ts';
 import { openSecret, openSecretJson } from '../secrets/seal-stored.ts';
+
+// The previous secret only while its grace window lasts; an expired one is never even read.
+const PREVIOUS_SECRET_COLUMNS = `case when previous_secret_expires_at > now() then previous_signing_secret end as "previousSigningSecret",
+            case when previous_secret_expires_at > now() then (extract(epoch from previous_secret_expires_at) * 1000)::float8 end as "previousSecretExpiresAt"`;
+
+function openSecrets(
+  em: EntityManager,
+  r: { signingSecret: string; previousSigningSecret: string | null },
+): { signingSecret: string; previousSigningSecret: string | null } {
+  return {
+    signingSecret: openSecret(em, r.signingSecret),
+    previousSigningSecret: r.previousSigningSecret === null ? null : openSecret(em, r.previousSigningSecret),
+  };
+}
 
 export interface IngestTarget {
   id: string;
@@ -11,6 +26,10 @@ export interface IngestTarget {
   type: IntegrationType;
   state: IntegrationState;
   signingSecret: string;
+  /** The secret a rotation replaced, while its grace window lasts (null otherwise). */
+  previousSigningSecret: string | null;
+  /** Until when `previousSigningSecret` verifies (ms epoch); a cached target checks it at use. */
+  previousSecretExpiresAt: number | null;
   signatureScheme: SignatureScheme;
   signatureHeader: string | null;
   ingestRateLimit: number | null;
@@ -21,12 +40,13 @@ export async function findIngestTarget(em: EntityManager, integrationId: string)
   const rows = await queryRows<IngestTarget>(
     em,
     `select id, workspace_id as "workspaceId", type, state, signing_secret as "signingSecret", signature_scheme as "signatureScheme",
-            signature_header as "signatureHeader", ingest_rate_limit as "ingestRateLimit"
+            signature_header as "signatureHeader", ingest_rate_limit as "ingestRateLimit",
+            ${PREVIOUS_SECRET_COLUMNS}
      from integration where id = $1`,
     [integrationId],
   );
   const row = rows[0];
-  return row ? { ...row, signingSecret: openSecret(em, row.signingSecret) } : null;
+  return row ? { ...row, ...openSecrets(em, row) } : null;
 }
 
 /**
@@ -58,8 +78,14 @@ export interface DeliveryTarget {
   destinationMethod: string;
   credentials: Record<string, unknown> | null;
   signingSecret: string;
+  /** The secret a rotation replaced, while its grace window lasts: outbound requests carry its signature too. */
+  previousSigningSecret: string | null;
+  previousSecretExpiresAt: number | null;
   fieldMapping: Record<string, unknown> | null;
   retrySchedule: number[] | null;
+  /** Static limit: requests per period (null: none). */
+  deliveryRateLimit: number | null;
+  deliveryRatePeriod: RatePeriod;
 }
 
 /** Everything the worker needs to send events of these integrations. */
@@ -69,11 +95,13 @@ export async function findDeliveryTargets(em: EntityManager, integrationIds: rea
     em,
     `select id, workspace_id as "workspaceId", name, type, state, destination_url as "destinationUrl",
             destination_method as "destinationMethod", credentials, signing_secret as "signingSecret",
-            field_mapping as "fieldMapping", retry_schedule as "retrySchedule"
+            field_mapping as "fieldMapping", retry_schedule as "retrySchedule",
+            delivery_rate_limit as "deliveryRateLimit", delivery_rate_period as "deliveryRatePeriod",
+            ${PREVIOUS_SECRET_COLUMNS}
      from integration where id = any($1::uuid[])`,
     [integrationIds],
   );
-  return rows.map((r) => ({ ...r, signingSecret: openSecret(em, r.signingSecret), credentials: openSecretJson(em, r.credentials) }));
+  return rows.map((r) => ({ ...r, ...openSecrets(em, r), credentials: openSecretJson(em, r.credentials) }));
 }
 
 /** Records that these integrations received events (at most `at`); never moves the time backwards. */

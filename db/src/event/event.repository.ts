@@ -9,6 +9,7 @@ import {
   outcomesUpdate,
 } from '../delivery-attempt/delivery-attempt.repository.ts';
 import type { EventStatus, IntegrationState, IntegrationType, TriggerSource } from '../domain.ts';
+import { claimRoom, deliverableNow } from '../integration/delivery-protection.repository.ts';
 import { queryRows } from '../raw-sql.ts';
 import { rollupMove } from '../rollup/rollup-rule.ts';
 import type { EventStatusChange } from './event-status.ts';
@@ -178,6 +179,12 @@ export async function claimDueEvents(
     /** The claiming worker process, and how long its lease lasts unless renewed. */
     owner: string;
     leaseMs: number;
+    /** Integrations whose open circuit this worker is probing: one event each, despite the circuit. */
+    probeIntegrationIds?: readonly string[];
+    /** Fairness: deliveries in flight per integration at most its max_in_flight, else `defaultCap`; `inFlight` already taken. */
+    inFlightCap?: { defaultCap: number; inFlight: ReadonlyMap<string, number> };
+    /** Retries hold their share of the worker: only first attempts (RECEIVED) are taken. */
+    firstAttemptsOnly?: boolean;
   },
 ): Promise<ClaimedEvent[]> {
   const at = opts.now.toISOString();
@@ -194,10 +201,11 @@ export async function claimDueEvents(
          select e.id, e.next_attempt_at, e.received_at
          from event e
          where e.integration_id = i.id and e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
+           and (not $11::bool or e.status = 'RECEIVED')
          order by e.next_attempt_at, e.received_at
-         limit $5
+         limit ${claimRoom('i', '$5', '$9::int', '$10::jsonb')}
        ) d
-       where i.state = 'ACTIVE' and not (i.id = any($3::uuid[]))
+       where i.state = 'ACTIVE' and not (i.id = any($3::uuid[])) and ${deliverableNow('i', '$1::timestamptz', '$8::uuid[]')}
        order by d.next_attempt_at, d.received_at
        limit $5
      ),
@@ -233,6 +241,10 @@ export async function claimDueEvents(
       opts.limit * 2,
       opts.owner,
       new Date(opts.now.getTime() + opts.leaseMs).toISOString(),
+      opts.probeIntegrationIds ?? [],
+      opts.inFlightCap?.defaultCap ?? 2_147_483_647,
+      JSON.stringify(Object.fromEntries(opts.inFlightCap?.inFlight ?? [])),
+      opts.firstAttemptsOnly ?? false,
     ],
   );
   return rows.map((r) => ({ ...r, receivedAt: pgDate(r.receivedAt), claimedAt: opts.now }));

@@ -5,7 +5,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventStatus, IntegrationState, IntegrationType } from '../domain.ts';
 import { pgDate } from '../event/event.repository.ts';
-import type { RateLimitSnapshot } from '../integration/integration.entity.ts';
+import type { CircuitState, RateLimitSnapshot } from '../integration/integration.entity.ts';
 import { queryRows } from '../raw-sql.ts';
 
 export interface DetectorIntegration {
@@ -18,6 +18,9 @@ export interface DetectorIntegration {
   lastRateLimit: RateLimitSnapshot | null;
   lastEventAt: Date | null;
   installedAt: Date;
+  /** Delivery protection: OPEN/HALF_OPEN while the circuit breaker holds its deliveries; throttled until a destination's reset. */
+  circuit?: CircuitState;
+  throttledUntil?: Date | null;
 }
 
 export interface DetectorAttempt {
@@ -105,14 +108,19 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
     [workspaceId],
   );
   const integrations = (
-    await queryRows<DetectorIntegration & { lastEventAt: string | null; installedAt: string }>(
+    await queryRows<DetectorIntegration & { lastEventAt: string | null; installedAt: string; throttledUntil: string | null }>(
       em,
       `select id, name, type, provider, state, destination_url as "destinationUrl", last_rate_limit as "lastRateLimit",
-              last_event_at as "lastEventAt", installed_at as "installedAt"
+              last_event_at as "lastEventAt", installed_at as "installedAt", circuit, throttled_until as "throttledUntil"
        from integration where workspace_id = $1 and state <> 'DISCONNECTED' order by id`,
       [workspaceId],
     )
-  ).map((i) => ({ ...i, lastEventAt: i.lastEventAt ? ts(i.lastEventAt) : null, installedAt: ts(i.installedAt) }));
+  ).map((i) => ({
+    ...i,
+    lastEventAt: i.lastEventAt ? ts(i.lastEventAt) : null,
+    installedAt: ts(i.installedAt),
+    throttledUntil: i.throttledUntil ? ts(i.throttledUntil) : null,
+  }));
   const ids = integrations.map((i) => i.id);
   if (ids.length === 0) {
     return {

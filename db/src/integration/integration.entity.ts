@@ -14,6 +14,9 @@ import { SealedJsonType, SealedStringType } from '../secrets/sealed-types.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
 import { type IntegrationAction, nextIntegrationState } from './integration-state.ts';
 
+export type RatePeriod = 'SECOND' | 'MINUTE';
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
 export interface RateLimitSnapshot {
   max: number | null;
   remaining: number | null;
@@ -73,6 +76,9 @@ const IntegrationSchema = defineEntity({
     credentials: p.type(SealedJsonType).$type<Record<string, unknown> | null>().nullable().hidden().lazy(),
     /** Verifies inbound requests or signs outbound ones (`whsec_<base64>`). Never returned except once, on create/rotate. */
     signingSecret: p.type(SealedStringType).$type<string>().hidden(),
+    /** The secret a rotation replaced, still valid until `previousSecretExpiresAt` (sealed, never returned). */
+    previousSigningSecret: p.type(SealedStringType).$type<string | null>().nullable().hidden(),
+    previousSecretExpiresAt: p.datetime().nullable(),
     signatureScheme: p.string().$type<SignatureScheme>().default('STANDARD_WEBHOOKS'),
     /** Header carrying the signature for the HMAC_SHA256_HEX scheme. */
     signatureHeader: p.string().nullable(),
@@ -83,6 +89,23 @@ const IntegrationSchema = defineEntity({
     retrySchedule: p.json<number[]>(),
     /** Requests per second accepted on ingest for this integration (null: no per-integration limit). */
     ingestRateLimit: p.integer().nullable(),
+    /** Requests per `deliveryRatePeriod` sent to the destination (null: no static limit), paced evenly across every worker. */
+    deliveryRateLimit: p.integer().nullable(),
+    deliveryRatePeriod: p.string().$type<RatePeriod>().default('SECOND'),
+    /** The destination said its quota is spent: no worker claims this integration's events before then. */
+    throttledUntil: p.datetime().nullable(),
+    /** The static limit's next free send slot (GCRA's theoretical arrival time). */
+    rateTat: p.datetime().nullable().hidden(),
+    /** Deliveries of this integration in flight at once, per worker process (null: the worker's default share). */
+    maxInFlight: p.integer().nullable(),
+    /** Circuit breaker: OPEN holds deliveries while the destination is down; one probe at a time (HALF_OPEN) tests it. */
+    circuit: p.string().$type<CircuitState>().default('CLOSED'),
+    circuitOpenedAt: p.datetime().nullable(),
+    /** When the next probe may be sent (OPEN), and how many have failed since it opened (the backoff's exponent). */
+    circuitProbeAt: p.datetime().nullable().hidden(),
+    circuitProbes: p.integer().default(0).hidden(),
+    /** Start of the current run of network/5xx failures with no success (null after a success). */
+    failingSince: p.datetime().nullable().hidden(),
     consecutiveFailures: p.integer().default(0),
     consecutiveAuthFailures: p.integer().default(0),
     lastEventAt: p.datetime().nullable(),

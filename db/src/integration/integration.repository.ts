@@ -4,7 +4,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { directionOf, type Environment, type IntegrationState, type IntegrationType, OUTBOUND_TYPES, providerClassOf } from '../domain.ts';
 import { BadInputError, NotFoundError } from '../errors.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
-import { defaultRetrySchedule, generateSigningSecret, Integration } from './integration.entity.ts';
+import { defaultRetrySchedule, generateSigningSecret, Integration, type RatePeriod } from './integration.entity.ts';
 
 export const MAX_RETRY_SCHEDULE_ENTRIES = 20;
 const HTTP_METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'];
@@ -81,12 +81,27 @@ export interface CreateIntegrationInput {
   service?: string | null;
   flow?: string | null;
   retrySchedule?: readonly number[] | null;
+  /** Static limit: requests per `deliveryRatePeriod` (null: none). */
+  deliveryRateLimit?: number | null;
+  deliveryRatePeriod?: RatePeriod | null;
+  /** Deliveries in flight at once per worker process (null: the worker's default share). */
+  maxInFlight?: number | null;
 }
 
 export type UpdateIntegrationInput = { name?: string | null } & Partial<
   Pick<
     CreateIntegrationInput,
-    'owner' | 'destinationUrl' | 'credentials' | 'subscribedEventTypes' | 'fieldMapping' | 'service' | 'flow' | 'retrySchedule'
+    | 'owner'
+    | 'destinationUrl'
+    | 'credentials'
+    | 'subscribedEventTypes'
+    | 'fieldMapping'
+    | 'service'
+    | 'flow'
+    | 'retrySchedule'
+    | 'deliveryRateLimit'
+    | 'deliveryRatePeriod'
+    | 'maxInFlight'
   >
 >;
 
@@ -184,6 +199,9 @@ export function createIntegration(em: EntityManager, workspaceId: string, input:
     service: optionalText(input.service, 'service'),
     flow: optionalText(input.flow, 'flow'),
     retrySchedule: input.retrySchedule ? validateRetrySchedule(input.retrySchedule) : defaultRetrySchedule(),
+    deliveryRateLimit: optionalLimit(input.deliveryRateLimit, 'deliveryRateLimit', MAX_DELIVERY_RATE_LIMIT),
+    deliveryRatePeriod: input.deliveryRatePeriod ?? 'SECOND',
+    maxInFlight: optionalLimit(input.maxInFlight, 'maxInFlight', MAX_IN_FLIGHT),
   } as never);
 }
 
@@ -212,15 +230,62 @@ export async function updateIntegration(em: EntityManager, integration: Integrat
   if (input.retrySchedule !== undefined) {
     integration.retrySchedule = input.retrySchedule == null ? defaultRetrySchedule() : validateRetrySchedule(input.retrySchedule);
   }
+  if (input.deliveryRateLimit !== undefined) {
+    integration.deliveryRateLimit = optionalLimit(input.deliveryRateLimit, 'deliveryRateLimit', MAX_DELIVERY_RATE_LIMIT);
+  }
+  if (input.deliveryRatePeriod != null) integration.deliveryRatePeriod = input.deliveryRatePeriod;
+  if (input.maxInFlight !== undefined) integration.maxInFlight = optionalLimit(input.maxInFlight, 'maxInFlight', MAX_IN_FLIGHT);
   integration.updatedAt = new Date();
   return integration;
 }
 
-/** A new signing secret; the old one stops verifying at once. Returns the new secret (shown once). Does not flush. */
-export function rotateSigningSecret(integration: Integration): string {
+export const MAX_DELIVERY_RATE_LIMIT = 10_000;
+export const MAX_IN_FLIGHT = 10_000;
+
+function optionalLimit(value: number | null | undefined, field: string, max: number): number | null {
+  if (value == null) return null;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BadInputError(`${field} must be a whole number from 1 to ${max}, or null for none (got ${value})`, { field });
+  }
+  return value;
+}
+
+/** How long the replaced secret keeps verifying after a rotation, by default (DESIGN.md: 24 h). */
+export const DEFAULT_SECRET_GRACE_SECONDS = 24 * 60 * 60;
+/** The longest grace window a rotation may ask for (30 days). */
+export const MAX_SECRET_GRACE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * A new signing secret; the replaced one stays valid for `graceSeconds` (inbound verification accepts
+ * either, outbound requests carry both signatures), 0 ending it at once. Returns the new secret (shown
+ * once). Does not flush.
+ */
+export function rotateSigningSecret(integration: Integration, graceSeconds = DEFAULT_SECRET_GRACE_SECONDS, now = new Date()): string {
+  if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_SECRET_GRACE_SECONDS) {
+    throw new BadInputError(`graceSeconds must be a whole number of seconds from 0 to ${MAX_SECRET_GRACE_SECONDS} (30 days)`, {
+      field: 'graceSeconds',
+    });
+  }
+  if (graceSeconds > 0) {
+    integration.previousSigningSecret = integration.signingSecret;
+    integration.previousSecretExpiresAt = new Date(now.getTime() + graceSeconds * 1000);
+  } else endSecretGrace(integration, now);
   integration.signingSecret = generateSigningSecret();
-  integration.updatedAt = new Date();
+  integration.updatedAt = now;
   return integration.signingSecret;
+}
+
+/** Ends a rotation's grace window at once: only the current secret verifies from now on. Does not flush. */
+export function endSecretGrace(integration: Integration, now = new Date()): void {
+  integration.previousSigningSecret = null;
+  integration.previousSecretExpiresAt = null;
+  integration.updatedAt = now;
+}
+
+/** The previous secret while its grace window lasts, else null. */
+export function previousSecretInGrace(integration: Integration, now = new Date()): string | null {
+  const until = integration.previousSecretExpiresAt;
+  return integration.previousSigningSecret && until && until.getTime() > now.getTime() ? integration.previousSigningSecret : null;
 }
 
 /** The stored credentials (write-only to the API; the pipeline's test call needs them). */

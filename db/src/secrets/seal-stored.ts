@@ -12,20 +12,27 @@ export async function sealStoredSecrets(em: EntityManager, box: SecretBox = secr
   const prefix = `sb1:${current}:`;
   let changed = 0;
   for (;;) {
-    const rows = await queryRows<{ id: string; credentials: string | null; signing_secret: string }>(
+    const rows = await queryRows<{
+      id: string;
+      credentials: string | null;
+      signing_secret: string;
+      previous_signing_secret: string | null;
+    }>(
       em,
-      `select id, credentials, signing_secret from integration
+      `select id, credentials, signing_secret, previous_signing_secret from integration
        where left(signing_secret, $1) <> $2 or (credentials is not null and left(credentials, $1) <> $2)
+          or (previous_signing_secret is not null and left(previous_signing_secret, $1) <> $2)
        order by id limit 500`,
       [prefix.length, prefix],
     );
     if (rows.length === 0) return changed;
     for (const r of rows) {
       const reseal = (v: string) => (box.isCurrent(v) ? v : box.seal(box.open(v)));
-      await queryRows(em, 'update integration set credentials = $2, signing_secret = $3 where id = $1', [
+      await queryRows(em, 'update integration set credentials = $2, signing_secret = $3, previous_signing_secret = $4 where id = $1', [
         r.id,
         r.credentials === null ? null : reseal(r.credentials),
         reseal(r.signing_secret),
+        r.previous_signing_secret === null ? null : reseal(r.previous_signing_secret),
       ]);
     }
     changed += rows.length;

@@ -3,12 +3,12 @@
 import { type Platform, Type } from '@mikro-orm/core';
 import { secretBoxFor } from './secret-box.ts';
 
-export class SealedStringType extends Type<string, string> {
-  override convertToDatabaseValue(value: string, platform: Platform): string {
-    return secretBoxFor(platform.getConfig()).seal(value);
+export class SealedStringType extends Type<string | null, string | null> {
+  override convertToDatabaseValue(value: string | null, platform: Platform): string | null {
+    return value === null || value === undefined ? null : secretBoxFor(platform.getConfig()).seal(value);
   }
-  override convertToJSValue(value: string, platform: Platform): string {
-    return secretBoxFor(platform.getConfig()).open(value);
+  override convertToJSValue(value: string | null, platform: Platform): string | null {
+    return value === null || value === undefined ? null : secretBoxFor(platform.getConfig()).open(value);
   }
   override getColumnType(): string {
     return 'text';

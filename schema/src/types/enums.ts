@@ -22,6 +22,12 @@ export const TriggerSourceEnum = builder.enumType('TriggerSource', { values: TRI
 export const TimeBucketEnum = builder.enumType('TimeBucket', { values: ['HOUR', 'DAY'] as const });
 export const ErrorCategoryEnum = builder.enumType('ErrorCategory', { values: ERROR_CATEGORIES });
 export const ApiScopeEnum = builder.enumType('ApiScope', { values: API_SCOPES });
+export const RatePeriodEnum = builder.enumType('RatePeriod', { values: ['SECOND', 'MINUTE'] as const });
+export const CircuitStateEnum = builder.enumType('CircuitState', {
+  description:
+    'CLOSED: delivering. OPEN: the destination is down, deliveries are held and a probe is tried on a backoff. HALF_OPEN: a probe is in flight.',
+  values: ['CLOSED', 'OPEN', 'HALF_OPEN'] as const,
+});
 export const EventOrderEnum = builder.enumType('EventOrder', { values: ['RECEIVED_AT_DESC', 'RECEIVED_AT_ASC'] as const });
 
 export const TimeRangeInput = builder.inputType('TimeRange', {

@@ -8,6 +8,8 @@ import {
   Integration,
   type IntegrationKeyset,
   listIntegrations,
+  endSecretGrace,
+  previousSecretInGrace,
   rotateSigningSecret,
   updateIntegration,
 } from '@switchboard/db';
@@ -15,7 +17,15 @@ import { builder } from '../builder.ts';
 import type { GraphQLContext } from '../context.ts';
 import { assertUuidPart, decodeCursor, encodeCursor, pageSize } from '../pagination.ts';
 import { rowId, workspaceIdOf } from '../viewer.ts';
-import { DirectionEnum, EnvironmentEnum, IntegrationStateEnum, IntegrationTypeEnum, ProviderClassEnum } from './enums.ts';
+import {
+  CircuitStateEnum,
+  DirectionEnum,
+  EnvironmentEnum,
+  IntegrationStateEnum,
+  IntegrationTypeEnum,
+  ProviderClassEnum,
+  RatePeriodEnum,
+} from './enums.ts';
 
 /** Integrations load in batches, always confined to the caller's workspace. */
 export const IntegrationRef = builder.loadableObject('Integration', {
@@ -46,6 +56,42 @@ export const IntegrationRef = builder.loadableObject('Integration', {
     service: t.string({ nullable: true, resolve: (i) => i.service ?? null }),
     flow: t.string({ nullable: true, resolve: (i) => i.flow ?? null }),
     retrySchedule: t.intList({ description: 'Seconds before each attempt.', resolve: (i) => i.retrySchedule }),
+    throttledUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'The destination said its quota is spent (429 + Retry-After, or a rate-limit window with nothing left): no delivery is sent before this time, and the events waiting keep their retry budget. Null when not throttled.',
+      resolve: (i) => (i.throttledUntil && i.throttledUntil.getTime() > Date.now() ? i.throttledUntil : null),
+    }),
+    deliveryRateLimit: t.int({
+      nullable: true,
+      description: 'Static limit: at most this many requests per deliveryRatePeriod, evenly paced across every worker. Null: none.',
+      resolve: (i) => i.deliveryRateLimit ?? null,
+    }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum, resolve: (i) => i.deliveryRatePeriod }),
+    maxInFlight: t.int({
+      nullable: true,
+      description: "Deliveries in flight at once, per worker process. Null: the default share (a sixteenth of the worker's concurrency).",
+      resolve: (i) => i.maxInFlight ?? null,
+    }),
+    circuit: t.field({
+      type: CircuitStateEnum,
+      description: 'The circuit breaker: OPEN while the destination is known to be down (deliveries held, not failed).',
+      resolve: (i) => i.circuit,
+    }),
+    circuitOpenedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the circuit opened (null while CLOSED).',
+      resolve: (i) => (i.circuit === 'CLOSED' ? null : (i.circuitOpenedAt ?? null)),
+    }),
+    previousSecretExpiresAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'After rotateSigningSecret: until when the replaced secret still verifies inbound webhooks and signs outbound requests alongside the new one. Null when no grace window is running.',
+      resolve: (i) => (previousSecretInGrace(i) ? i.previousSecretExpiresAt : null) ?? null,
+    }),
     ingestUrl: t.string({
       nullable: true,
       description: 'Where the provider sends webhooks (INBOUND_WEBHOOK only).',
@@ -144,6 +190,9 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
     service: t.string(),
     flow: t.string(),
     retrySchedule: t.intList({ description: 'Seconds before each attempt; default as in DESIGN.md.' }),
+    deliveryRateLimit: t.int({ description: 'Static limit: requests per deliveryRatePeriod (1–10000); null for none.' }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum, defaultValue: 'SECOND' }),
+    maxInFlight: t.int({ description: "Deliveries in flight at once per worker process (1–10000); null for the worker's default share." }),
   }),
 });
 
@@ -158,6 +207,9 @@ const UpdateIntegrationInput = builder.inputType('UpdateIntegrationInput', {
     service: t.string(),
     flow: t.string(),
     retrySchedule: t.intList(),
+    deliveryRateLimit: t.int({ description: 'Static limit: requests per deliveryRatePeriod (1–10000); null removes it.' }),
+    deliveryRatePeriod: t.field({ type: RatePeriodEnum }),
+    maxInFlight: t.int({ description: "Deliveries in flight at once per worker process; null for the worker's default share." }),
   }),
 });
 
@@ -217,15 +269,29 @@ builder.mutationFields((t) => ({
   }),
   rotateSigningSecret: t.field({
     type: RotateSecretPayload,
-    description: 'A new signing secret (shown once); the old one stops verifying at once.',
+    description:
+      'A new signing secret (shown once). The replaced one stays valid for graceSeconds (default 86400, 24 h; at most 30 days): inbound webhooks signed with either verify, and outbound requests carry both signatures. 0 ends it at once.',
+    authScopes: { admin: true },
+    args: { id: t.arg.id({ required: true }), graceSeconds: t.arg.int() },
+    resolve: async (_root, { id, graceSeconds }, ctx) => {
+      const integration = await integrationOf(ctx, id);
+      const signingSecret = rotateSigningSecret(integration, graceSeconds ?? undefined);
+      await ctx.em.flush();
+      publishChanged(ctx, integration);
+      return { integration, signingSecret };
+    },
+  }),
+  endSigningSecretGrace: t.field({
+    type: IntegrationPayload,
+    description: "Ends a rotation's grace window now: only the current signing secret verifies and signs from here on.",
     authScopes: { admin: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const integration = await integrationOf(ctx, id);
-      const signingSecret = rotateSigningSecret(integration);
+      endSecretGrace(integration);
       await ctx.em.flush();
       publishChanged(ctx, integration);
-      return { integration, signingSecret };
+      return { integration };
     },
   }),
 }));

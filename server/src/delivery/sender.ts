@@ -17,6 +17,8 @@ export interface OutboundTarget {
   destinationUrl: string;
   destinationMethod: string;
   signingSecret: string;
+  /** During a rotation's grace window: requests carry this secret's signature too, so the receiver verifies with either. */
+  previousSigningSecret?: string | null;
   credentials: Record<string, unknown> | null;
 }
 
@@ -200,7 +202,10 @@ export class Sender {
       'user-agent': USER_AGENT,
       'webhook-id': webhookId,
       'webhook-timestamp': String(Math.floor(startedAt.getTime() / 1000)),
-      'webhook-signature': signWebhook(target.signingSecret, webhookId, startedAt, text),
+      // Standard Webhooks allows several space-separated signatures; a receiver accepts the request if any verifies.
+      'webhook-signature': target.previousSigningSecret
+        ? `${signWebhook(target.signingSecret, webhookId, startedAt, text)} ${signWebhook(target.previousSigningSecret, webhookId, startedAt, text)}`
+        : signWebhook(target.signingSecret, webhookId, startedAt, text),
       traceparent: `00-${event.traceId}-${event.traceId.slice(0, 16)}-01`,
       'x-switchboard-trace-id': event.traceId,
       'x-event-type': event.eventType,
@@ -287,10 +292,11 @@ export class Sender {
   }
 
   #scrubberFor(target: OutboundTarget): SecretScrubber {
-    const key = `${target.signingSecret}\u0000${target.credentials ? JSON.stringify(target.credentials) : ''}`;
+    const previous = target.previousSigningSecret ?? '';
+    const key = `${target.signingSecret}\u0000${previous}\u0000${target.credentials ? JSON.stringify(target.credentials) : ''}`;
     let scrubber = this.#scrubbers.get(key);
     if (!scrubber) {
-      const forms = secretForms(target.credentials, target.signingSecret);
+      const forms = [...secretForms(target.credentials, target.signingSecret), ...(previous ? secretForms(null, previous) : [])];
       scrubber = new SecretScrubber(forms);
       this.#opts.secrets?.add(forms);
       if (this.#scrubbers.size >= 1000) this.#scrubbers.clear();

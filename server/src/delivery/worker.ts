@@ -17,8 +17,10 @@ import {
   type NewDeliveryAttempt,
   newId,
   recordDeliveries,
+  refundAttempts,
   releaseExpiredLeases,
   renewLeases,
+  throttleIntegration,
 } from '@switchboard/db';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -29,6 +31,8 @@ import type { AnnounceGate } from '../live/announce-gate.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
+import { DeliveryProtection, freeProbeAttempt } from './protection.ts';
+import { freeThrottledAttempt, type Refund, throttleSeconds, waitForSendSlot } from './throttle.ts';
 import { decideRetry } from './retry-policy.ts';
 import type { AttemptResult, Sender } from './sender.ts';
 import { traceClaim, traceDelivery, tracePublished, traceRecorded } from '../tracing.ts';
@@ -40,6 +44,9 @@ interface Finished {
   /** For the integration's counters: 'auth' (401/403), 'failure', 'success', or null (no response-based signal). */
   signal: 'auth' | 'failure' | 'success' | 'network' | null;
   rateLimit: AttemptResult['rateLimit'];
+  /** A wait must not cost the event: 'unsent' gives the claim's count back, 'free' keeps a 429 off the retry budget. */
+  refund?: Refund;
+  refunded?: boolean;
 }
 
 export interface WorkerDeps {
@@ -77,8 +84,12 @@ export class DeliveryWorker {
   #leaseTimer: NodeJS.Timeout | undefined;
   #leaseWork: Promise<void> = Promise.resolve();
 
+  /** Fairness caps and circuit breakers (./protection.ts). */
+  readonly #protection: DeliveryProtection;
+
   constructor(deps: WorkerDeps) {
     this.#d = deps;
+    this.#protection = new DeliveryProtection(deps);
   }
 
   #em(): EntityManager {
@@ -183,6 +194,7 @@ export class DeliveryWorker {
         const now = Date.now();
         const skip = [...this.#throttledUntil].filter(([, until]) => until > now).map(([id]) => id);
         for (const [id, until] of this.#throttledUntil) if (until <= now) this.#throttledUntil.delete(id);
+        const probes = await this.#protection.probesDue(new Date(now));
         claimed = await traceClaim(() =>
           claimDueEvents(this.#em(), {
             now: new Date(now),
@@ -190,9 +202,12 @@ export class DeliveryWorker {
             skipIntegrationIds: skip,
             owner: this.owner,
             leaseMs: config.leaseMs,
+            probeIntegrationIds: probes,
+            ...this.#protection.claimOptions(),
           }),
         );
         for (const e of claimed) this.#leased.add(e.id);
+        this.#protection.claimed(claimed, probes);
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'worker: claim failed; retrying');
         await this.#sleep(1000);
@@ -231,6 +246,7 @@ export class DeliveryWorker {
           .catch((err: unknown) => this.#crashed(event, err))
           .finally(() => {
             this.#inFlight--;
+            this.#protection.done(event);
             // Claim again once a useful number of slots is free, not after every single completion.
             if (config.workerConcurrency - this.#inFlight >= Math.max(1, Math.min(config.workerBatchSize, config.workerConcurrency) / 4))
               this.poke();
@@ -328,10 +344,21 @@ export class DeliveryWorker {
       });
       return;
     }
+    const held = await waitForSendSlot(this.#em(), target, this.#throttledUntil.get(event.integrationId) ?? 0, logger);
+    if (held) {
+      metrics.deliveryHeld.inc({ reason: held.reason });
+      finish({ completion: { ...base, ...held.completion }, attempt: null, signal: null, rateLimit: null, refund: 'unsent' });
+      return;
+    }
     const destination = { destinationUrl: target.destinationUrl, destinationMethod: target.destinationMethod };
     const result = await traceDelivery(event, destination, (traceHeaders) =>
       sender.send(
-        { ...destination, signingSecret: target.signingSecret, credentials: target.credentials },
+        {
+          ...destination,
+          signingSecret: target.signingSecret,
+          previousSigningSecret: (target.previousSecretExpiresAt ?? 0) > Date.now() ? target.previousSigningSecret : null,
+          credentials: target.credentials,
+        },
         { id: event.id, eventType: event.eventType, traceId: event.traceId, attemptNumber: event.attemptCount },
         body,
         traceHeaders,
@@ -361,9 +388,15 @@ export class DeliveryWorker {
       errorMessage: result.errorMessage,
       rateLimit: result.rateLimit,
     };
-    this.#throttleIfAsked(event.integrationId, result);
+    const throttledUntil = this.#throttleIfAsked(event.integrationId, result);
+    const free =
+      freeThrottledAttempt(event, result, throttledUntil) ??
+      freeProbeAttempt(event, result.succeeded, result.errorCode, this.#protection.isProbe(event.id), now);
     let completion: EventCompletion;
-    if (result.succeeded) {
+    if (free) {
+      metrics.deliveryHeld.inc({ reason: free.errorCode === '429' ? 'rate_limited' : 'circuit_open' });
+      completion = { ...base, ...free, errorMessage: result.errorMessage, at: now };
+    } else if (result.succeeded) {
       completion = {
         ...base,
         status: 'DELIVERED',
@@ -421,7 +454,7 @@ export class DeliveryWorker {
       'delivery attempt',
     );
     const signal = result.succeeded ? 'success' : AUTH_CODES.has(result.errorCode ?? '') ? 'auth' : result.response ? 'failure' : 'network';
-    finish({ completion, attempt, signal, rateLimit: result.rateLimit });
+    finish({ completion, attempt, signal, rateLimit: result.rateLimit, ...(free ? { refund: 'free' as const } : {}) });
   }
 
   /**
@@ -452,15 +485,23 @@ export class DeliveryWorker {
     this.#scheduleFlush();
   }
 
-  /** Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left. */
-  #throttleIfAsked(integrationId: string, r: AttemptResult): void {
-    let seconds: number | null = null;
-    if (r.errorCode === '429' || r.errorCode === '503') seconds = r.retryAfterSeconds;
-    if (r.rateLimit?.remaining === 0) seconds = Math.max(seconds ?? 0, r.rateLimitResetSeconds ?? r.retryAfterSeconds ?? 1);
-    if (seconds !== null && seconds > 0) {
-      const until = Date.now() + seconds * 1000;
-      this.#throttledUntil.set(integrationId, Math.max(this.#throttledUntil.get(integrationId) ?? 0, until));
-    }
+  /**
+   * Honour the destination's pace: Retry-After on 429/503, or a rate-limit window with nothing left.
+   * Stored on the integration (every worker process's claim skips it until then) and remembered here
+   * for the events this process already holds. Returns until when (ms epoch), or null.
+   */
+  #throttleIfAsked(integrationId: string, r: AttemptResult): number | null {
+    const seconds = throttleSeconds(r);
+    if (seconds === null) return null;
+    const until = Math.max(this.#throttledUntil.get(integrationId) ?? 0, Date.now() + seconds * 1000);
+    this.#throttledUntil.set(integrationId, until);
+    throttleIntegration(this.#em(), integrationId, new Date(until)).catch((err: unknown) =>
+      this.#d.logger.warn(
+        { err: (err as Error).message, integrationId },
+        'worker: storing a rate-limit wait failed (this process still waits)',
+      ),
+    );
+    return until;
   }
 
   #scheduleFlush(): void {
@@ -556,12 +597,20 @@ export class DeliveryWorker {
     // their rollups. The rows it locks (rollups are shared with ingest and claims) are held only while it runs.
     const { metrics } = this.#d;
     const started = performance.now();
+    await this.#refund(batch);
     const { completed, counters } = await recordDeliveries(this.#em(), {
       attempts: batch.flatMap((f) => (f.attempt ? [f.attempt] : [])),
       completions: batch.map((f) => f.completion),
       outcomes,
     });
     for (const f of batch) this.#leased.delete(f.event.id);
+    await this.#protection.afterRecord(
+      batch.flatMap((f) =>
+        f.attempt
+          ? [{ integrationId: f.event.integrationId, succeeded: f.attempt.succeeded, errorCode: f.attempt.errorCode, at: f.completion.at }]
+          : [],
+      ),
+    );
     metrics.deliveryRecordRows.observe(batch.length);
     metrics.deliveryRecordDuration.observe((performance.now() - started) / 1000);
     traceRecorded(batch, started);
@@ -610,6 +659,26 @@ export class DeliveryWorker {
       if (next !== undefined && (this.#nextRetryAt < Date.now() || next < this.#nextRetryAt)) this.#nextRetryAt = next;
     }
     this.poke();
+  }
+
+  /**
+   * Gives back the attempts a wait must not cost, while the events are still ours (PROCESSING) and before
+   * their outcome is visible, so no reader sees a waited event charged. Once per outcome (a batch may be
+   * recorded again after the database comes back); a failure is logged, never fails the batch.
+   */
+  async #refund(batch: Finished[]): Promise<void> {
+    const todo = batch.filter((f) => f.refund && !f.refunded);
+    if (todo.length === 0) return;
+    try {
+      await refundAttempts(
+        this.#em(),
+        todo.filter((f) => f.refund === 'unsent').map((f) => f.event.id),
+        todo.filter((f) => f.refund === 'free').map((f) => f.event.id),
+      );
+      for (const f of todo) f.refunded = true;
+    } catch (err) {
+      this.#d.logger.warn({ err: (err as Error).message, events: todo.length }, 'worker: giving back waited attempts failed');
+    }
   }
 
   /** Claims wait for the writes they may have seen to be announced; what follows keeps its place behind them. */

@@ -13,6 +13,9 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
 export interface SigningSetup {
   signingSecret: string;
+  /** After a rotation, the replaced secret verifies too until `previousSecretExpiresAt` (ms epoch). */
+  previousSigningSecret?: string | null;
+  previousSecretExpiresAt?: number | null;
   signatureScheme: SignatureScheme;
   signatureHeader: string | null;
 }
@@ -46,7 +49,18 @@ function hexEqual(expectedHex: string, givenHex: string): boolean {
 const hmacKeys = new HmacKeys((secret) => Buffer.from(secret, 'utf8'));
 const hmacHex = (secret: string, data: string | Buffer) => createHmac('sha256', hmacKeys.get(secret)).update(data).digest('hex');
 
+/** Verifies with the current secret, or with the previous one while a rotation's grace window lasts. */
 export function verifySignature(setup: SigningSetup, headers: IncomingHttpHeaders, body: Buffer, nowMs = Date.now()): Verification {
+  const current = verifyWith(setup.signingSecret, setup, headers, body, nowMs);
+  if (current.ok) return current;
+  const previous = setup.previousSigningSecret;
+  if (previous && setup.previousSecretExpiresAt != null && setup.previousSecretExpiresAt > nowMs) {
+    if (verifyWith(previous, setup, headers, body, nowMs).ok) return { ok: true };
+  }
+  return current;
+}
+
+function verifyWith(secret: string, setup: SigningSetup, headers: IncomingHttpHeaders, body: Buffer, nowMs: number): Verification {
   switch (setup.signatureScheme) {
     case 'STANDARD_WEBHOOKS': {
       const id = header(headers, 'webhook-id');
@@ -54,11 +68,7 @@ export function verifySignature(setup: SigningSetup, headers: IncomingHttpHeader
       const sig = header(headers, 'webhook-signature');
       if (!id || !ts || !sig) return { ok: false, reason: 'Missing webhook-id, webhook-timestamp or webhook-signature header' };
       try {
-        standardWebhook(setup.signingSecret).verify(
-          body,
-          { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig },
-          { jsonParse: false },
-        );
+        standardWebhook(secret).verify(body, { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig }, { jsonParse: false });
         return { ok: true };
       } catch (err) {
         const msg = (err as Error).message;
@@ -71,9 +81,7 @@ export function verifySignature(setup: SigningSetup, headers: IncomingHttpHeader
       const given = header(headers, name);
       if (!given) return { ok: false, reason: `Missing ${name} header` };
       const hex = given.replace(/^sha256=/i, '').trim();
-      return hexEqual(hmacHex(setup.signingSecret, body), hex)
-        ? { ok: true }
-        : { ok: false, reason: `The ${name} signature does not match` };
+      return hexEqual(hmacHex(secret, body), hex) ? { ok: true } : { ok: false, reason: `The ${name} signature does not match` };
     }
     case 'STRIPE': {
       const given = header(headers, 'stripe-signature');
@@ -91,13 +99,13 @@ export function verifySignature(setup: SigningSetup, headers: IncomingHttpHeader
       if (Math.abs(nowMs / 1000 - Number(t)) > TIMESTAMP_TOLERANCE_SECONDS) {
         return { ok: false, reason: 'The stripe-signature timestamp is outside the 5-minute tolerance' };
       }
-      const expected = hmacHex(setup.signingSecret, Buffer.concat([Buffer.from(`${t}.`), body]));
+      const expected = hmacHex(secret, Buffer.concat([Buffer.from(`${t}.`), body]));
       return v1.some((s) => hexEqual(expected, s)) ? { ok: true } : { ok: false, reason: 'The stripe-signature does not match' };
     }
     case 'GITHUB': {
       const given = header(headers, 'x-hub-signature-256');
       if (!given?.startsWith('sha256=')) return { ok: false, reason: 'Missing or malformed x-hub-signature-256 header' };
-      return hexEqual(hmacHex(setup.signingSecret, body), given.slice(7))
+      return hexEqual(hmacHex(secret, body), given.slice(7))
         ? { ok: true }
         : { ok: false, reason: 'The x-hub-signature-256 signature does not match' };
     }

@@ -15,7 +15,9 @@ export const detectAllFailing: Detector = (ctx) => {
     const capped = ctx.inputs.lastSuccess.find((l) => l.integrationId === i.id);
     const since = capped ? (capped.at ?? oldest.startedAt) : oldest.startedAt;
     const failingFor = ctx.now.getTime() - Math.min(since.getTime(), oldest.startedAt.getTime());
-    if (failingFor < ctx.windows.allFailingMs) continue;
+    // An open circuit breaker has already judged the destination down: the incident opens with it, not 10 minutes later.
+    const circuitOpen = i.circuit === 'OPEN' || i.circuit === 'HALF_OPEN';
+    if (failingFor < ctx.windows.allFailingMs && !circuitOpen) continue;
     const code = dominant(run.map((a) => a.errorCode));
     const events = evidenceOf(run.map((a) => ({ eventId: a.eventId, at: a.startedAt })));
     out.push({
@@ -27,7 +29,11 @@ export const detectAllFailing: Detector = (ctx) => {
       summary:
         `${capped ? 'At least ' : ''}${run.length} attempts in a row failed${code ? `, most with ${code}` : ''}, over ${events.length} events, ` +
         `since ${clock(new Date(ctx.now.getTime() - failingFor))} (${duration(failingFor)}), with no success in between` +
-        (i.state === 'ERROR' ? `; the integration is in ERROR and its deliveries are held until it is reconnected.` : '.'),
+        (i.state === 'ERROR'
+          ? `; the integration is in ERROR and its deliveries are held until it is reconnected.`
+          : circuitOpen
+            ? '; the circuit breaker is open: deliveries are held (keeping their retry budget) and a probe is tried on a backoff.'
+            : '.'),
       likelyCause: likelyCauseOf(code, new Date(ctx.now.getTime() - failingFor), true),
       evidence: events,
     });

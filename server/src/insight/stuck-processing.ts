@@ -5,11 +5,16 @@ import { clock, type Detector, duration, groupBy } from './detector.ts';
 export const detectStuckProcessing: Detector = (ctx) => {
   const out = [];
   const cutoff = ctx.now.getTime() - ctx.windows.stuckMs;
+  const integrations = new Map(ctx.inputs.integrations.map((i) => [i.id, i]));
+  // Events held on purpose (an open circuit, a destination's rate-limit wait) are due but not stuck.
+  const holding = (id: string) => {
+    const i = integrations.get(id);
+    return !!i && ((i.circuit !== undefined && i.circuit !== 'CLOSED') || (i.throttledUntil?.getTime() ?? 0) > ctx.now.getTime());
+  };
   const byIntegration = groupBy(
-    ctx.inputs.stuck.filter((s) => s.since.getTime() < cutoff),
+    ctx.inputs.stuck.filter((s) => s.since.getTime() < cutoff && (s.status === 'PROCESSING' || !holding(s.integrationId))),
     (s) => s.integrationId,
   );
-  const integrations = new Map(ctx.inputs.integrations.map((i) => [i.id, i]));
   for (const [integrationId, rows] of byIntegration) {
     const i = integrations.get(integrationId);
     if (i?.state !== 'ACTIVE') continue;

@@ -15,6 +15,9 @@ export const IntegrationListQuery = graphql(`
 					environment
 					state
 					stateReason
+					circuit
+					circuitOpenedAt
+					throttledUntil
 					health {
 						successRate
 						delivered
@@ -68,6 +71,13 @@ export const IntegrationDetailQuery = graphql(`
 			service
 			flow
 			ingestUrl
+			circuit
+			circuitOpenedAt
+			throttledUntil
+			previousSecretExpiresAt
+			deliveryRateLimit
+			deliveryRatePeriod
+			maxInFlight
 			health {
 				delivered
 				failed
@@ -200,11 +210,12 @@ export const SendTestEventMutation = graphql(`
 `);
 
 export const RotateSigningSecretMutation = graphql(`
-	mutation RotateSigningSecret($id: ID!) {
-		rotateSigningSecret(id: $id) {
+	mutation RotateSigningSecret($id: ID!, $graceSeconds: Int) {
+		rotateSigningSecret(id: $id, graceSeconds: $graceSeconds) {
 			integration {
 				id
 				updatedAt
+				previousSecretExpiresAt
 			}
 			signingSecret
 		}

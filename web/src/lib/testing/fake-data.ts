@@ -22,6 +22,13 @@ export interface FakeIntegration {
 	fieldMapping: unknown;
 	service: string | null;
 	flow: string | null;
+	circuit: 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+	circuitOpenedAt: string | null;
+	throttledUntil: string | null;
+	previousSecretExpiresAt: string | null;
+	deliveryRateLimit: number | null;
+	deliveryRatePeriod: 'SECOND' | 'MINUTE';
+	maxInFlight: number | null;
 	stateHistory: { from: IntegrationState | null; to: IntegrationState; reason: string | null; actor: string; at: string }[];
 }
 
@@ -185,6 +192,13 @@ export function createFakeWorkspace(options: { now?: Date; seed?: number; events
 		fieldMapping: type === 'PREBUILT' ? { email: '$.contact.email', name: '$.contact.fullName' } : null,
 		service: `${provider}-sync`,
 		flow: 'Lead capture',
+		circuit: 'CLOSED',
+		circuitOpenedAt: null,
+		throttledUntil: null,
+		previousSecretExpiresAt: null,
+		deliveryRateLimit: null,
+		deliveryRatePeriod: 'SECOND',
+		maxInFlight: null,
 		stateHistory: [
 			{ from: null, to: 'ACTIVE', reason: 'created', actor: 'admin key', at: installedAt },
 			...(state === 'ACTIVE'

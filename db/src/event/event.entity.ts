@@ -3,7 +3,7 @@ import type { EventStatus, IntegrationType, TriggerSource } from '../domain.ts';
 import { newId, randomBytesPooled } from '../ids.ts';
 import { Integration } from '../integration/integration.entity.ts';
 import { Workspace } from '../workspace/workspace.entity.ts';
-import { assertEventTransition, type EventStatusChange } from './event-status.ts';
+import type { EventStatusChange } from './event-status.ts';
 
 const EventSchema = defineEntity({
   name: 'Event',
@@ -92,29 +92,9 @@ const EventSchema = defineEntity({
         'create index "event_idempotency_search_idx" on "event" ("workspace_id", "idempotency_key") where "idempotency_key" is not null',
     },
   ],
-  uniques: [
-    {
-      name: 'event_idempotency_key_unique',
-      expression:
-        'create unique index "event_idempotency_key_unique" on "event" ("integration_id", "idempotency_key") where "idempotency_key" is not null',
-    },
-  ],
 });
 
-export class Event extends EventSchema.class {
-  /** Moves the event through its status machine and appends the change to its history. */
-  moveTo(to: EventStatus, reason: string | null = null, at = new Date()): EventStatusChange {
-    assertEventTransition(this.status, to);
-    const change: EventStatusChange = { from: this.status, to, at: at.toISOString(), reason };
-    this.status = to;
-    this.updatedAt = at;
-    this.statusHistory = [...this.statusHistory, change];
-    if (to === 'DELIVERED') this.deliveredAt = at;
-    if (to === 'PROCESSING') this.processingStartedAt = at;
-    else this.processingStartedAt = null;
-    return change;
-  }
-}
+export class Event extends EventSchema.class {}
 EventSchema.setClass(Event);
 export { EventSchema };
 

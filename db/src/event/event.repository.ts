@@ -12,7 +12,7 @@ import type { EventStatus, IntegrationState, IntegrationType, TriggerSource } fr
 import { claimRoom, deliverableNow } from '../integration/delivery-protection.repository.ts';
 import { queryRows } from '../raw-sql.ts';
 import { rollupMove } from '../rollup/rollup-rule.ts';
-import type { EventStatusChange } from './event-status.ts';
+import { EVENT_OPERATIONS, type EventStatusChange, sqlStatuses } from './event-status.ts';
 
 /** Timestamps come back from the driver as PostgreSQL text. */
 export function pgDate(v: string | Date): Date {
@@ -200,7 +200,7 @@ export async function claimDueEvents(
        cross join lateral (
          select e.id, e.next_attempt_at, e.received_at
          from event e
-         where e.integration_id = i.id and e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
+         where e.integration_id = i.id and e.status in ${sqlStatuses(EVENT_OPERATIONS.claim.from)} and e.next_attempt_at <= $1::timestamptz
            and (not $11::bool or e.status = 'RECEIVED')
          order by e.next_attempt_at, e.received_at
          limit ${claimRoom('i', '$5', '$9::int', '$10::jsonb')}
@@ -212,7 +212,7 @@ export async function claimDueEvents(
      due as (
        select e.id, e.received_at, e.status as old_status, e.error_code as old_code
        from event e join candidate c on c.id = e.id and c.received_at = e.received_at
-       where e.status in ('RECEIVED', 'RETRYING') and e.next_attempt_at <= $1::timestamptz
+       where e.status in ${sqlStatuses(EVENT_OPERATIONS.claim.from)} and e.next_attempt_at <= $1::timestamptz
        order by c.next_attempt_at, c.received_at
        limit $2
        for update of e skip locked
@@ -295,7 +295,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first = 1): 
          delivered_at = case when t.status = 'DELIVERED' then t.at else e.delivered_at end,
          status_history = e.status_history || jsonb_build_array(t.change)
        from input t
-       where e.id = t.id and e.received_at = t.received_at and e.status = 'PROCESSING' and e.processing_started_at = t.claimed_at
+       where e.id = t.id and e.received_at = t.received_at and e.status in ${sqlStatuses(EVENT_OPERATIONS.record.from)} and e.processing_started_at = t.claimed_at
        returning e.id, e.workspace_id, e.integration_id, e.integration_type, e.received_at, e.status, e.error_code, e.is_test
      ),
      ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}`,
@@ -397,7 +397,7 @@ export async function reopenEvents(
     em,
     `with target as (
        select e.id, e.received_at, e.status as old_status, e.error_code as old_code from event e
-       where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ('DELIVERED', 'FAILED')
+       where e.workspace_id = $1 and e.id = any($2::uuid[]) and e.status in ${sqlStatuses(EVENT_OPERATIONS.reopen.from)}
          -- nothing left to send: re-opening would only fail and overwrite the outcome the event really had
          and not e.payload_expired
        order by e.id
@@ -430,7 +430,7 @@ export async function reclaimStuckEvents(
     em,
     `with stuck as (
        select e.id, e.received_at from event e
-       where e.status = 'PROCESSING' and e.processing_started_at < $1::timestamptz
+       where e.status in ${sqlStatuses(EVENT_OPERATIONS.reclaimStuck.from)} and e.processing_started_at < $1::timestamptz
        order by e.processing_started_at
        limit $3
        for update skip locked

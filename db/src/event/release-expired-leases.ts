@@ -4,6 +4,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationType } from '../domain.ts';
 import { queryRows } from '../raw-sql.ts';
+import { EVENT_OPERATIONS, sqlStatuses } from './event-status.ts';
 import { rollupMove } from '../rollup/rollup-rule.ts';
 
 export interface ReleasedEvent {
@@ -24,7 +25,7 @@ export async function releaseExpiredLeases(
     em,
     `with expired as (
        select e.id, e.received_at from event e
-       where e.status = 'PROCESSING' and e.lease_expires_at < $1::timestamptz
+       where e.status in ${sqlStatuses(EVENT_OPERATIONS.releaseLease.from)} and e.lease_expires_at < $1::timestamptz
        order by e.lease_expires_at
        limit $2
        for update skip locked

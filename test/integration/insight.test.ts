@@ -130,7 +130,8 @@ describe('insight', () => {
     );
 
     const report = await run();
-    expect(report.opened).toBe(1);
+    // (Counted for this integration below: the workspace's other integrations are not this test's subject.)
+    expect(report.opened).toBeGreaterThanOrEqual(1);
     // The sixth event may have been claimed before the integration fell into ERROR.
     const failedEvents = (
       await sql<{ n: number }>(server, 'select count(distinct event_id)::int as n from delivery_attempt where integration_id = $1', [
@@ -161,7 +162,7 @@ describe('insight', () => {
     expect(inc.sampleEvents).toHaveLength(3);
     expect(inc.sampleEvents[0].attempts[0]).toMatchObject({ request: { url: `${receiver.url}/crm` }, response: { statusCode: 401 } });
     // ALL_FAILING already says it: no second incident for the same integration (CONSECUTIVE_FAILURES echo).
-    expect((await incidentsOf(ws.adminKey)).totalCount).toBe(1);
+    expect((await incidentsOf(ws.adminKey, { integrationId: crm.publicId })).totalCount).toBe(1);
     credentialIncident = inc;
   });
 
@@ -443,7 +444,9 @@ describe('insight', () => {
       await waitFor(async () => (await attemptsOf(orders.id, false)) >= 5, 15_000, 'five 404s');
       const at = new Date(Date.now() + 1000);
       const reports = await Promise.all([run(at), run(at, second), run(at), run(at, second)]);
-      expect(reports.reduce((n, r) => n + r.opened, 0)).toBe(1);
+      // The four concurrent runs, two per process, open one incident for this integration (other
+      // integrations of the workspace may open or reopen theirs meanwhile: counted by subject below).
+      expect(reports.reduce((n, r) => n + r.opened, 0)).toBeGreaterThanOrEqual(1);
       const rows = await sql<{ n: number }>(server, 'select count(*)::int as n from incident where subject = $1', [orders.id]);
       expect(rows[0]?.n).toBe(1);
       const inc = (await incidentsOf(ws.adminKey, { integrationId: orders.publicId })).edges[0]?.node;

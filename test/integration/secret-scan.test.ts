@@ -128,19 +128,24 @@ describe('secrets by value', () => {
       });
       expect(r.status).toBe(202);
     }
-    // Every event settles: the two healthy integrations deliver, the basic-auth one fails on 401 and
-    // moves to ERROR after two in a row.
+    // Every event settles: the two healthy integrations deliver theirs; the basic-auth one fails on 401
+    // and moves to ERROR after two in a row (its events not yet sent by then are held, as ERROR does).
     await waitFor(
       async () =>
-        (await rawSql<{ n: number }>({ app } as never, `select count(*)::int as n from event where status in ('DELIVERED', 'FAILED')`))[0]
-          ?.n === 12,
+        (
+          await rawSql<{ n: number }>(
+            { app } as never,
+            `select count(*)::int as n from event e join integration i on i.id = e.integration_id
+             where i.name <> 'basic' and e.status = 'DELIVERED'`,
+          )
+        )[0]?.n === 8,
       30_000,
-      'all 12 events settled',
+      'the 8 events of the healthy integrations delivered',
     );
     await waitFor(
       async () =>
         (await rawSql<{ state: string }>({ app } as never, `select state from integration where name = 'basic'`))[0]?.state === 'ERROR',
-      10_000,
+      30_000,
       'the basic-auth integration in ERROR',
     );
     // A reconnect whose test call is answered with an echo of the new token (and refused): the state reason quotes it.

@@ -25,9 +25,10 @@ export async function storeIsolating<T, R>(
   while (parts.length > 0) {
     const part = parts.shift() as T[];
     try {
-      results.push(await store(part));
+      results.push(await storeRetryingTransient(part, store));
     } catch (err) {
-      if (isDatabaseUnavailable(err)) return { results, unavailable: { items: [part, ...parts].flat(), error: err }, refusedCount };
+      if (isDatabaseUnavailable(err) || isTransient(err))
+        return { results, unavailable: { items: [part, ...parts].flat(), error: err }, refusedCount };
       if (part.length === 1) {
         refusedCount++;
         await refused(part[0] as T, err);
@@ -38,6 +39,40 @@ export async function storeIsolating<T, R>(
     }
   }
   return { results, unavailable: null, refusedCount };
+}
+
+/** SQLSTATE of the innermost driver error, if any. */
+function sqlState(err: unknown): string | null {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  let found: string | null = null;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const { code } = e as { code?: unknown };
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) found = code;
+    e = (e as { cause?: unknown }).cause ?? (e as { previous?: unknown }).previous;
+  }
+  return found;
+}
+
+/**
+ * A failure that says nothing about the rows: a deadlock or serialization failure (class 40), a lock
+ * not available (55P03), a statement cancelled (57014). Retried as it is; never a refusal of the data.
+ */
+export function isTransient(err: unknown): boolean {
+  const code = sqlState(err);
+  return code !== null && (code.startsWith('40') || code === '55P03' || code === '57014');
+}
+
+async function storeRetryingTransient<T, R>(part: T[], store: (items: T[]) => Promise<R>): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await store(part);
+    } catch (err) {
+      if (!isTransient(err) || attempt >= 3) throw err;
+      await new Promise((r) => setTimeout(r, 10 * attempt));
+    }
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 // What the ingest and publish endpoints share: the group-commit writer, the integration and fan-out
 // caches, the key authenticator, the rate limiter, and one mapping from storage failures to answers.
 import type { Authenticator } from '../auth.ts';
+import { isTransient } from '../batch-isolation.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -34,6 +35,10 @@ export interface Refusal {
 export function refusal(ctx: IngestContext, err: unknown): Refusal {
   if (err instanceof UnstorableEventError) {
     return { status: 400, code: 'UNSTORABLE_EVENT', message: `The event cannot be stored: ${err.message}`, headers: {} };
+  }
+  if (isTransient(err)) {
+    ctx.logger.warn({ err: (err as Error).message }, 'ingest: the database kept answering with a transient failure');
+    return { status: 503, code: 'DATABASE_BUSY', message: 'The event store is busy; retry in a moment', headers: { 'retry-after': '1' } };
   }
   if (isDatabaseUnavailable(err)) {
     ctx.logger.warn({ err: (err as Error).message }, 'ingest: database unavailable');

@@ -19,3 +19,9 @@ export async function queryRows<T>(em: EntityManager, sql: string, params: reado
   });
   return res.rows as T[];
 }
+
+/** Timestamps come back from the driver as PostgreSQL text. */
+export function pgDate(v: string | Date): Date {
+  if (v instanceof Date) return v;
+  return new Date(v.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+}

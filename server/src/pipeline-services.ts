@@ -31,6 +31,7 @@ import { createIncidentAnnouncer } from './insight/notify.ts';
 import { InsightJob } from './insight/insight-job.ts';
 import { JobScheduler } from './jobs/scheduler.ts';
 import { AnnounceGate } from './live/announce-gate.ts';
+import { EventAnnouncer } from './live/event-announcer.ts';
 import type { ServerLiveBus } from './live/bus.ts';
 import { type Logger, processSecrets } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -68,7 +69,9 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const sender = new Sender({ timeoutMs: config.httpTimeoutMs, storedBodyBytes: config.storedBodyBytes, secrets: processSecrets });
   // RECEIVED before PROCESSING: the worker announces a claim only after the writes it may have seen did.
   const gate = new AnnounceGate();
-  const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender, gate });
+  const events = new EventAnnouncer(live, gate);
+  const worker = new DeliveryWorker({ config, db, logger, metrics, live, sender, events });
+  events.onDue(() => worker.poke());
   // lastEventAt for the integration health card: written after the commit, in its own short statement
   // (never on the acknowledgement path), at most once a second per integration.
   const touched = new Map<string, number>();
@@ -96,28 +99,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       metrics.ingestBatchRows.observe(rows);
       metrics.ingestBatchDuration.observe(ms / 1000);
     },
-    onCommitted(created) {
-      const at = new Date().toISOString();
-      for (const c of created) {
-        live.publish('event:changed', {
-          workspaceId: c.workspaceId,
-          eventId: c.id,
-          integrationId: c.integrationId,
-          integrationType: c.integrationType,
-          status: 'RECEIVED',
-          previousStatus: null,
-          errorCode: null,
-          at,
-        });
-      }
-      worker.poke();
-      touchIntegrations(created.map((c) => c.integrationId));
+    onCommitted(changes) {
+      events.publish(changes);
+      touchIntegrations(changes.map((c) => c.integrationId));
     },
   });
   const cache = new IntegrationCache(em, config.settingsCacheMs);
   const fanOut = new FanOutCache(em, config.settingsCacheMs);
   const ingest: IngestContext = { config, metrics, logger, writer, cache, fanOut, auth, limiter: new RateLimiter() };
-  const jobs = new JobScheduler({ config, db, live, logger, metrics, onReclaimed: () => worker.poke(), gate });
+  const jobs = new JobScheduler({ config, db, logger, metrics, events });
 
   // Lifecycle changes (disconnect, pause, resume, reconnect) and edits reach ingest and the worker at
   // once, whichever replica made them.
@@ -136,9 +126,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const announceIncident = createIncidentAnnouncer({
     db,
     live,
-    gate,
+    events,
     logger,
-    poke: () => worker.poke(),
     publicUrl: () => deps.publicUrl?.() ?? config.publicUrl ?? '',
   });
   const insight = new InsightJob({ config, db, live, logger, metrics, announce: announceIncident });
@@ -159,34 +148,24 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         receivedAt: new Date(),
         payloadJson: JSON.stringify(input.payload ?? null),
       };
-      return gate.hold(async () => {
-        const [created] = await insertEvents(em, [row]);
-        let id = created?.id;
-        if (!id && row.idempotencyKey) {
-          const [existing] = await findEventsByIdempotencyKeys(em, [
-            { integrationId: row.integrationId, idempotencyKey: row.idempotencyKey },
-          ]);
-          id = existing?.id;
-        }
-        if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
-        // Loaded before the worker is woken, so the caller sees the event as stored (RECEIVED).
-        const event = await em.findOneOrFail(Event, id, { populate: ['payload'] });
-        if (created) {
-          live.publish('event:changed', {
-            workspaceId: created.workspaceId,
-            eventId: created.id,
-            integrationId: created.integrationId,
-            integrationType: created.integrationType,
-            status: 'RECEIVED',
-            previousStatus: null,
-            errorCode: null,
-            at: row.receivedAt.toISOString(),
-          });
-          worker.poke();
-          touchIntegrations([created.integrationId]);
-        }
-        return event;
-      });
+      // Loaded before the change is published (and the worker woken), so the caller sees it as stored (RECEIVED).
+      const { created, event } = await events.commit(
+        async () => {
+          const [created] = await insertEvents(em, [row]);
+          let id = created?.eventId;
+          if (!id && row.idempotencyKey) {
+            const [existing] = await findEventsByIdempotencyKeys(em, [
+              { integrationId: row.integrationId, idempotencyKey: row.idempotencyKey },
+            ]);
+            id = existing?.id;
+          }
+          if (!id) throw new BadInputError(`Integration "${input.integration.name}" is disconnected and accepts no events`);
+          return { created, event: await em.findOneOrFail(Event, id, { populate: ['payload'] }) };
+        },
+        (r) => (r.created ? [r.created] : []),
+      );
+      if (created) touchIntegrations([created.integrationId]);
+      return event;
     },
 
     async replayEvents(em: EntityManager, workspaceId: string, eventIds: readonly string[], actor: string): Promise<string[]> {
@@ -197,23 +176,11 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         if (uuid) given.set(uuid, id);
       }
       const now = new Date();
-      return gate.hold(async () => {
-        const reopened = await reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now);
-        for (const r of reopened) {
-          live.publish('event:changed', {
-            workspaceId,
-            eventId: r.id,
-            integrationId: r.integrationId,
-            integrationType: r.integrationType,
-            status: 'RECEIVED',
-            previousStatus: r.previousStatus,
-            errorCode: null,
-            at: now.toISOString(),
-          });
-        }
-        if (reopened.length > 0) worker.poke();
-        return reopened.map((r) => given.get(r.id) ?? r.id);
-      });
+      const reopened = await events.commit(
+        () => reopenEvents(em, workspaceId, [...given.keys()], `replayed by ${actor}`, now),
+        (changes) => changes,
+      );
+      return reopened.map((r) => given.get(r.eventId) ?? r.eventId);
     },
 
     async testConnection(integration: Integration, credentials: Record<string, unknown> | null) {

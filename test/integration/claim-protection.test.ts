@@ -35,9 +35,13 @@ describe('claimDueEvents with delivery protection', () => {
     }));
   const outbound = (fields: Record<string, unknown> = {}) =>
     addIntegration(server, ws.workspaceId, { type: 'OUTBOUND_WEBHOOK', destinationUrl: 'http://127.0.0.1:9/x', ...fields });
-  const dueNow = () => sql(server, `update event set next_attempt_at = received_at where status in ('RECEIVED', 'RETRYING')`);
-  const reset = () =>
-    sql(server, `delete from event where integration_id in (select id from integration where workspace_id = $1)`, [ws.workspaceId]);
+  const dueNow = () => sql(server, `update event_queue set due_at = received_at where lease_owner is null`);
+  const reset = async () => {
+    await sql(server, `delete from event_queue where integration_id in (select id from integration where workspace_id = $1)`, [
+      ws.workspaceId,
+    ]);
+    await sql(server, `delete from event where integration_id in (select id from integration where workspace_id = $1)`, [ws.workspaceId]);
+  };
   const count = (events: readonly { integrationId: string }[], id: string) => events.filter((e) => e.integrationId === id).length;
 
   it('takes no more of an integration than its cap minus what is in flight', async () => {
@@ -71,6 +75,7 @@ describe('claimDueEvents with delivery protection', () => {
       `update event set status = 'RETRYING', attempt_count = 1 where id in (select id from event where integration_id = $1 order by received_at limit 3)`,
       [i.id],
     );
+    await sql(server, `update event_queue q set retrying = true from event e where e.id = q.event_id and e.status = 'RETRYING'`);
     const firsts = await claim({ firstAttemptsOnly: true });
     expect(firsts.map((e) => e.previousStatus)).toEqual(['RECEIVED', 'RECEIVED', 'RECEIVED']);
     expect((await claim()).map((e) => e.previousStatus)).toEqual(['RETRYING', 'RETRYING', 'RETRYING']);

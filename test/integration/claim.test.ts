@@ -32,10 +32,14 @@ describe('claimDueEvents', () => {
       payloadJson: JSON.stringify({ i }),
     }));
   const outbound = () => addIntegration(server, ws.workspaceId, { type: 'OUTBOUND_WEBHOOK', destinationUrl: 'http://127.0.0.1:9/x' });
-  /** Makes every event due at its arrival time (insertEvents makes them due now). */
-  const dueAtArrival = () => sql(server, `update event set next_attempt_at = received_at where status = 'RECEIVED'`);
-  const reset = () =>
-    sql(server, `delete from event where integration_id in (select id from integration where workspace_id = $1)`, [ws.workspaceId]);
+  /** Makes every queued event due at its arrival time (as insertEvents does; said here so the order below is plain). */
+  const dueAtArrival = () => sql(server, `update event_queue set due_at = received_at where lease_owner is null`);
+  const reset = async () => {
+    await sql(server, `delete from event_queue where integration_id in (select id from integration where workspace_id = $1)`, [
+      ws.workspaceId,
+    ]);
+    await sql(server, `delete from event where integration_id in (select id from integration where workspace_id = $1)`, [ws.workspaceId]);
+  };
 
   it('takes the earliest due events across integrations, and skips a paused integration’s backlog', async () => {
     await reset();
@@ -67,7 +71,7 @@ describe('claimDueEvents', () => {
     await reset();
     const a = await outbound();
     await insertEvents(em(), rows(a.id, 3, 0, 'later'));
-    await sql(server, `update event set next_attempt_at = now() + interval '1 hour' where integration_id = $1`, [a.id]);
+    await sql(server, `update event_queue set due_at = now() + interval '1 hour' where integration_id = $1`, [a.id]);
     expect(await claimDueEvents(em(), { now: new Date(), limit: 10, owner: 'test', leaseMs: 30_000 })).toEqual([]);
   });
 

@@ -121,11 +121,26 @@ describe('detectors on PostgreSQL', () => {
       { at: at(25 * MIN), status: 'PROCESSING' },
       { at: at(20 * MIN), status: 'RECEIVED' },
     ]);
+    // Queued as a worker would have left them: one leased 20 minutes ago (its lease still live), one due and unclaimed.
     await sql(server, `update event set processing_started_at = $2 where id = $1`, [claimed?.id, at(20 * MIN).toISOString()]);
+    await sql(
+      server,
+      `insert into event_queue (event_id, received_at, integration_id, due_at, lease_owner, lease_expires_at, claimed_at)
+       select id, received_at, integration_id, received_at, 'a-worker', now() + interval '1 hour', $2 from event where id = $1`,
+      [claimed?.id, at(20 * MIN).toISOString()],
+    );
+    const enqueue = (id: string | undefined, dueAt: Date) =>
+      sql(
+        server,
+        `insert into event_queue (event_id, received_at, integration_id, due_at) select id, received_at, integration_id, $2 from event where id = $1`,
+        [id, dueAt.toISOString()],
+      );
     await sql(server, `update event set next_attempt_at = $2 where id = $1`, [due?.id, at(20 * MIN).toISOString()]);
+    await enqueue(due?.id, at(20 * MIN));
     const paused = await integration('paused', { state: 'PAUSED' });
     const [held] = await seed(paused.id, [{ at: at(3 * HOUR), status: 'RECEIVED' }]);
     await sql(server, `update event set next_attempt_at = $2 where id = $1`, [held?.id, at(3 * HOUR).toISOString()]);
+    await enqueue(held?.id, at(3 * HOUR));
 
     // RATE_LIMIT_HEADROOM: 3 of 100 left a minute ago; 60 of 100 beside it.
     const squeezed = await integration('squeezed');

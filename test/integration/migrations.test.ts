@@ -10,6 +10,7 @@ const TABLES = [
   'delivery_attempt',
   'event',
   'event_idempotency',
+  'event_queue',
   'event_rollup',
   'event_status_rollup',
   'incident',
@@ -43,7 +44,7 @@ async function upDownUp(db: Database) {
   expect(applied.length).toBeGreaterThan(0);
   expect(await tables(db)).toEqual(TABLES);
   const idx = await indexes(db);
-  for (const name of ['event_log_idx', 'event_due_idx', 'event_idempotency_pkey', 'event_rollup_pkey']) expect(idx).toContain(name);
+  for (const name of ['event_log_idx', 'event_queue_due_idx', 'event_idempotency_pkey', 'event_rollup_pkey']) expect(idx).toContain(name);
   expect(await db.orm.migrator.getPending()).toEqual([]);
 
   const reverted = await db.orm.migrator.down({ to: 0 });

@@ -67,7 +67,7 @@ describe('day partitions', () => {
       server,
       `insert into delivery_attempt (id, event_id, workspace_id, integration_id, event_type, attempt_number, started_at,
         request_method, request_url, request_headers, succeeded) values ($1, $2, $3, $4, 'age', 1, $5, 'POST', 'http://x', '[]', true)`,
-      [newId(), oldEvent?.id, ws.workspaceId, integ.id, old.toISOString()],
+      [newId(), oldEvent?.eventId, ws.workspaceId, integ.id, old.toISOString()],
     );
 
     const r = await runRetention(server.app.db, { payloadRetentionDays: 7, eventRetentionDays: 30 });

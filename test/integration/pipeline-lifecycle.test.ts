@@ -152,7 +152,7 @@ describe('pipeline lifecycle', () => {
         leaseMs: 30_000,
       });
       expect(claimed.map((c) => c.eventType)).toContain('stuck.test');
-      await sql(server, `update event set processing_started_at = now() - interval '20 minutes' where status = 'PROCESSING'`);
+      await sql(server, `update event_queue set claimed_at = now() - interval '20 minutes' where lease_owner is not null`);
       await server.app.runtime.jobs.runOnce();
       const [row] = await sql<{ status: string; error_code: string; history: Array<{ to: string; reason: string }> }>(
         server,

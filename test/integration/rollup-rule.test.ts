@@ -1,6 +1,7 @@
 // Every transition the pipeline performs, run in turn on real PostgreSQL over real and test events of
 // two integrations across several hours; after each one both rollups must equal a GROUP BY over the
-// events (test/helpers/rollup-drift.ts restates the rule independently of db/src/rollup/rollup-rule.ts).
+// events (test/helpers/rollup-drift.ts restates the rule independently of db/src/rollup/rollup-rule.ts),
+// and the queue must hold exactly the events still to send, leased exactly while they are PROCESSING.
 import {
   claimDueEvents,
   createWorkspace,
@@ -78,6 +79,30 @@ describe('the one rollup rule, through every pipeline transition', () => {
     }
   }
   const withStatus = async (status: string) => (await statuses()).filter((e) => e.status === status);
+
+  /**
+   * The queue beside the record must agree with it: a queue row for exactly the events still to send,
+   * leased exactly when the event is PROCESSING, marked as a retry exactly when it is RETRYING.
+   */
+  async function queueDrift(): Promise<unknown[]> {
+    const c = new pg.Client({ connectionString: db.testDb.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query(
+        `select e.id, e.status, q.event_id is not null as queued, q.lease_owner, q.retrying
+         from event e full join event_queue q on q.event_id = e.id and q.received_at = e.received_at
+         where case
+           when e.id is null then true
+           when e.status in ('DELIVERED', 'FAILED') then q.event_id is not null
+           when q.event_id is null then true
+           when e.status = 'PROCESSING' then q.lease_owner is null
+           else q.lease_owner is not null or q.retrying <> (e.status = 'RETRYING') end`,
+      );
+      return rows;
+    } finally {
+      await c.end();
+    }
+  }
 
   async function claimAll(now: Date, leaseMs = 60_000): Promise<number> {
     const claimed = await claimDueEvents(em(), { now, limit: 1000, owner: 'rollup-test', leaseMs });
@@ -183,6 +208,7 @@ describe('the one rollup rule, through every pipeline transition', () => {
     it(name, async () => {
       expect(await run()).toBeGreaterThan(0);
       expect(await rollupDrift(db.testDb.url)).toEqual([]);
+      expect(await queueDrift()).toEqual([]);
       for (const e of await statuses()) visited.add(`${e.status}|${e.error_code ?? ''}|${e.is_test ? 'test' : 'real'}`);
     });
   }

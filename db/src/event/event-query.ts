@@ -46,7 +46,11 @@ function filterSql(workspaceId: string, f: EventFilter): Where {
   };
   if (f.integrationId) add('e.integration_id = ?', f.integrationId);
   if (f.types?.length) add('e.integration_type in (?)', [...f.types]);
-  if (f.statuses?.length) add('e.status in (?)', [...f.statuses]);
+  if (f.statuses?.length) {
+    add('e.status in (?)', [...f.statuses]);
+    // Failing events always carry a code: said here, the planner can use event_failing_log_idx.
+    if (f.statuses.every((s) => s === 'FAILED' || s === 'RETRYING')) add('e.error_code is not null');
+  }
   if (f.eventTypes?.length) add('e.event_type in (?)', [...f.eventTypes]);
   if (f.errorCodes?.length) add('e.error_code in (?)', [...f.errorCodes]);
   if (f.range) add('e.received_at >= ? and e.received_at < ?', f.range.from, f.range.to);

@@ -35,11 +35,8 @@ const EventSchema = defineEntity({
     /** attemptCount when the current attempt cycle began (a replay starts a new one); the retry schedule counts from here. */
     retryBase: p.integer().default(0),
     nextAttemptAt: p.datetime().nullable(),
-    /** Set while PROCESSING: the claim time, to find stuck events. */
+    /** Set while PROCESSING: the claim time (the lease itself lives in event_queue). */
     processingStartedAt: p.datetime().nullable(),
-    /** While PROCESSING: the worker process holding the claim, and until when (renewed while it works on it). */
-    leaseOwner: p.string().nullable(),
-    leaseExpiresAt: p.datetime().nullable(),
     errorCode: p.string().nullable(),
     errorMessage: p.text().nullable(),
     payload: p.json<unknown>().nullable().lazy(),
@@ -53,22 +50,9 @@ const EventSchema = defineEntity({
       expression: 'create index "event_integration_log_idx" on "event" ("integration_id", "received_at" desc, "id" desc)',
     },
     {
-      name: 'event_due_idx',
-      expression:
-        'create index "event_due_idx" on "event" ("integration_id", "next_attempt_at", "received_at") where "status" in (\'RECEIVED\', \'RETRYING\')',
-    },
-    {
       name: 'event_failing_log_idx',
       expression:
-        'create index "event_failing_log_idx" on "event" ("workspace_id", "received_at" desc, "id" desc) where "status" in (\'FAILED\', \'RETRYING\')',
-    },
-    {
-      name: 'event_processing_idx',
-      expression: 'create index "event_processing_idx" on "event" ("processing_started_at") where "status" = \'PROCESSING\'',
-    },
-    {
-      name: 'event_lease_idx',
-      expression: 'create index "event_lease_idx" on "event" ("lease_expires_at") where "status" = \'PROCESSING\'',
+        'create index "event_failing_log_idx" on "event" ("workspace_id", "received_at" desc, "id" desc) where "error_code" is not null',
     },
     { name: 'event_received_at_idx', properties: ['receivedAt'] },
     {

@@ -70,6 +70,8 @@ export async function dropPartitionsBefore(
     if (table === 'event') out.events = removed;
     else out.attempts = removed;
   }
+  // Queue rows of events dropped with their day (still undelivered when retention passed them).
+  await queryRows(em, 'delete from event_queue where received_at < $1::timestamptz', [cutoff.toISOString()]);
   // The oldest event still kept: keys of events older than that are gone with them.
   const [oldest] = await queryRows<{ at: string | null }>(em, 'select min(received_at) as at from event');
   await queryRows(em, 'delete from event_idempotency where received_at < $1::timestamptz', [

@@ -1,4 +1,5 @@
-// A worker extends the leases of the events it is still working on (sending, or waiting to record).
+// renew: a worker extends the leases of the events it is still working on (sending, or waiting to
+// record). Only the queue row's expiry changes, a column no index holds: a heap-only update.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { queryRows } from '../raw-sql.ts';
 
@@ -8,8 +9,8 @@ export async function renewLeases(em: EntityManager, owner: string, eventIds: re
   const rows = await queryRows<{ n: number }>(
     em,
     `with renewed as (
-       update event set lease_expires_at = $3::timestamptz
-       where id = any($1::uuid[]) and status = 'PROCESSING' and lease_owner = $2
+       update event_queue set lease_expires_at = $3::timestamptz
+       where event_id = any($1::uuid[]) and lease_owner = $2
        returning 1
      )
      select count(*)::int as n from renewed`,

@@ -657,6 +657,17 @@ async function insertBatch(pool: pg.Pool, b: Batch): Promise<void> {
         e.status_history,
       ],
     );
+    // The ones still to send are queued: due at their next attempt; a PROCESSING one holds a lease of
+    // no live worker that never expires by itself, so the stuck rule reclaims it as it would a real one.
+    await client.query(
+      `insert into event_queue (event_id, received_at, integration_id, due_at, retrying, lease_owner, claimed_at)
+       select id, received_at, integration_id, coalesce(next_attempt_at, received_at), status <> 'RECEIVED',
+              case when status = 'PROCESSING' then 'generator' end, processing_started_at
+       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[])
+         as u(id, integration_id, status, received_at, next_attempt_at, processing_started_at)
+       where status in ('RECEIVED', 'RETRYING', 'PROCESSING')`,
+      [e.id, e.integration_id, e.status, e.received_at, e.next_attempt_at, e.processing_started_at],
+    );
     // Their idempotency keys, where idempotency is decided (events are partitioned by day).
     await client.query(
       `insert into event_idempotency (integration_id, idempotency_key, event_id, received_at)

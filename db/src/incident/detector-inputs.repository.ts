@@ -4,7 +4,7 @@
 // raw events over a long range.
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventStatus, IntegrationState, IntegrationType } from '../domain.ts';
-import { pgDate } from '../event/event.repository.ts';
+import { pgDate } from '../raw-sql.ts';
 import type { CircuitState, RateLimitSnapshot } from '../integration/integration.entity.ts';
 import { queryRows } from '../raw-sql.ts';
 
@@ -189,14 +189,16 @@ export async function readDetectorInputs(em: EntityManager, workspaceId: string,
   );
   const stuck = await queryRows<DetectorStuckEvent & { since: string }>(
     em,
-    `(select integration_id as "integrationId", id as "eventId", status, processing_started_at as since from event
-      where status = 'PROCESSING' and processing_started_at < $2 and workspace_id = $3 limit 100)
+    // From the queue: leased rows claimed long ago (a live lease making no progress), and due rows nobody claims.
+    `(select q.integration_id as "integrationId", q.event_id as "eventId", 'PROCESSING' as status, q.claimed_at as since
+      from event_queue q join integration i on i.id = q.integration_id
+      where q.lease_owner is not null and q.claimed_at < $2 and i.workspace_id = $3 limit 100)
      union all
-     (select d.integration_id, d.id, d.status, d.next_attempt_at from unnest($1::uuid[]) as g(id)
+     (select d.integration_id, d.event_id, case when d.retrying then 'RETRYING' else 'RECEIVED' end, d.due_at from unnest($1::uuid[]) as g(id)
       cross join lateral (
-        select integration_id, id, status, next_attempt_at from event
-        where integration_id = g.id and status in ('RECEIVED', 'RETRYING') and next_attempt_at < $2
-        order by next_attempt_at limit 20
+        select integration_id, event_id, retrying, due_at from event_queue
+        where integration_id = g.id and lease_owner is null and due_at < $2
+        order by due_at limit 20
       ) d)`,
     [integrations.filter((i) => i.state === 'ACTIVE').map((i) => i.id), o.stuckBefore.toISOString(), workspaceId],
   );

@@ -173,11 +173,16 @@ export async function updateCircuits(em: EntityManager, outcomes: readonly Circu
      -- Closing releases the held events in the same statement, so no claim sees the circuit closed
      -- before they are due: at their received time, i.e. in the order received.
      released as (
-       update event e set next_attempt_at = e.received_at
+       update event_queue q set due_at = q.received_at
        from upd
-       where upd.new = 'CLOSED' and upd.old <> 'CLOSED' and e.integration_id = upd.id
-         and e.status = 'RETRYING' and e.next_attempt_at > e.received_at
-       returning 1
+       where upd.new = 'CLOSED' and upd.old <> 'CLOSED' and q.integration_id = upd.id
+         and q.lease_owner is null and q.retrying and q.due_at > q.received_at
+       returning q.event_id, q.received_at
+     ),
+     -- The events say when they are next attempted: now, as their queue rows.
+     released_events as (
+       update event e set next_attempt_at = e.received_at
+       from released where e.id = released.event_id and e.received_at = released.received_at
      )
      select id, workspace_id as "workspaceId", old as "from", new as "to", (select count(*) from released)::int as released from upd`,
     [

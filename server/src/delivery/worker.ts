@@ -9,6 +9,7 @@ import {
   type Database,
   type DeliveryTarget,
   type EntityManager,
+  type EventChange,
   type EventCompletion,
   findDeliveryTargets,
   Integration,
@@ -24,10 +25,10 @@ import {
 } from '@switchboard/db';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { EventChangedMessage, LiveBus } from '@switchboard/schema';
+import type { LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
 import { refusalReason, storeIsolating } from '../batch-isolation.ts';
-import type { AnnounceGate } from '../live/announce-gate.ts';
+import type { EventAnnouncer } from '../live/event-announcer.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { applyFieldMapping, MappingError } from './field-mapping.ts';
@@ -56,8 +57,8 @@ export interface WorkerDeps {
   metrics: Metrics;
   live: LiveBus;
   sender: Sender;
-  /** Writes in this process that make events due; a claim is announced after theirs (RECEIVED first). */
-  gate?: AnnounceGate;
+  /** Publishes event changes; a claim is announced after the writes in this process it may have seen (RECEIVED first). */
+  events: EventAnnouncer;
 }
 
 const AUTH_CODES = new Set(['401', '403']);
@@ -113,35 +114,17 @@ export class DeliveryWorker {
     const now = new Date();
     try {
       if (this.#leased.size > 0) await renewLeases(this.#em(), this.owner, [...this.#leased], new Date(now.getTime() + config.leaseMs));
-      const released = (await this.#d.gate?.hold(() => this.#releaseExpired(now))) ?? (await this.#releaseExpired(now));
-      if (released > 0) {
-        metrics.eventsReclaimed.inc(released);
-        logger.warn({ released }, 'worker: released events whose lease expired (their worker stopped); queued again');
-        this.poke();
+      const released = await this.#d.events.commit(
+        () => releaseExpiredLeases(this.#em(), { now, limit: 1000, reason: 'lease expired: the worker holding it stopped; queued again' }),
+        (rows) => rows,
+      );
+      if (released.length > 0) {
+        metrics.eventsReclaimed.inc(released.length);
+        logger.warn({ released: released.length }, 'worker: released events whose lease expired (their worker stopped); queued again');
       }
     } catch (err) {
       logger.warn({ err: (err as Error).message }, 'worker: renewing or releasing leases failed; retrying');
     }
-  }
-
-  async #releaseExpired(now: Date): Promise<number> {
-    const rows = await releaseExpiredLeases(this.#em(), {
-      now,
-      limit: 1000,
-      reason: 'lease expired: the worker holding it stopped; queued again',
-    });
-    for (const r of rows)
-      this.#d.live.publish('event:changed', {
-        workspaceId: r.workspaceId,
-        eventId: r.id,
-        integrationId: r.integrationId,
-        integrationType: r.integrationType,
-        status: r.status,
-        previousStatus: 'PROCESSING',
-        errorCode: r.errorCode,
-        at: now.toISOString(),
-      });
-    return rows.length;
   }
 
   /** Stops claiming, lets in-flight sends finish (bounded by their timeout) and records them. */
@@ -218,18 +201,7 @@ export class DeliveryWorker {
         await this.#sleep(Math.max(5, Math.min(config.workerPollMs, untilRetry)));
         continue;
       }
-      this.#publishClaimed(
-        claimed.map((e) => ({
-          workspaceId: e.workspaceId,
-          eventId: e.id,
-          integrationId: e.integrationId,
-          integrationType: e.integrationType,
-          status: 'PROCESSING',
-          previousStatus: e.previousStatus,
-          errorCode: null,
-          at: e.claimedAt.toISOString(),
-        })),
-      );
+      this.#publishClaimed(claimed.map((e) => e.change));
       let targets: Map<string, DeliveryTarget>;
       try {
         targets = await this.#loadTargets(claimed);
@@ -633,22 +605,10 @@ export class DeliveryWorker {
         this.#d.logger.warn({ err: (err as Error).message, integrationId: c.id }, 'worker: moving an integration to ERROR failed');
       }
     }
-    const byId = new Map(batch.map((f) => [f.event.id, f]));
     const now = Date.now();
     for (const f of batch) metrics.deliveryPublishDelay.observe((now - f.completion.at.getTime()) / 1000);
     const publishing = performance.now();
-    this.#publish(
-      completed.map((c) => ({
-        workspaceId: c.workspaceId,
-        eventId: c.id,
-        integrationId: c.integrationId,
-        integrationType: c.integrationType,
-        status: c.status,
-        previousStatus: 'PROCESSING',
-        errorCode: c.errorCode,
-        at: (byId.get(c.id)?.completion.at ?? new Date()).toISOString(),
-      })),
-    );
+    this.#publish(completed);
     tracePublished(batch, publishing);
     for (const e of errored) {
       this.#d.logger.warn({ integrationId: e.integrationId }, 'integration moved to ERROR after repeated authentication failures');
@@ -682,13 +642,13 @@ export class DeliveryWorker {
   }
 
   /** Claims wait for the writes they may have seen to be announced; what follows keeps its place behind them. */
-  #publishClaimed(messages: EventChangedMessage[]): void {
-    this.#publish(messages, this.#d.gate?.settled() ?? null);
+  #publishClaimed(messages: EventChange[]): void {
+    this.#publish(messages, this.#d.events.gate.settled());
   }
 
-  #publish(messages: EventChangedMessage[], after: Promise<void> | null = null): void {
+  #publish(messages: EventChange[], after: Promise<void> | null = null): void {
     const send = () => {
-      for (const m of messages) this.#d.live.publish('event:changed', m);
+      this.#d.events.publish(messages);
     };
     if (!after && !this.#publishing) {
       send();

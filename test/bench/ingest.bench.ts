@@ -40,13 +40,14 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '128' },
-    rate: { type: 'string', default: '5000' },
+    /** Default: a quarter of Switchboard's measured maximum, as DESIGN.md states the latency target. */
+    rate: { type: 'string', default: '' },
     writers: { type: 'string', default: '2' },
   },
 });
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
-const RATE = Number(values.rate);
+let RATE = Number(values.rate) || 0;
 const WRITERS = Number(values.writers);
 
 const dbName = 'sbbench_ingest';
@@ -97,15 +98,15 @@ const next = () => {
   return n < POOL ? r : { ...r, headers: { ...r.headers, 'idempotency-key': `k${n}` }, path: r.path };
 };
 
-console.log(`ingest benchmark — ${SECONDS}s per phase, ${CONNECTIONS} connections, open loop at ${RATE}/s; node ${process.version}`);
+console.log(
+  `ingest benchmark — ${SECONDS}s per phase, ${CONNECTIONS} connections, open loop at ${RATE ? `${RATE}/s` : 'a quarter of the measured maximum'}; node ${process.version}`,
+);
 
 // Baseline: a trivial node http server.
 const basePort = await freePort();
 const baseline = await spawnNode(['test/bench/trivial-server.ts'], { PORT: String(basePort) }, `http://127.0.0.1:${basePort}/healthz`);
 const baseWarm = await closedLoop(basePort, next, CONNECTIONS, 2);
 const baseMax = await closedLoop(basePort, next, CONNECTIONS, SECONDS);
-const baseRate = await openLoop(basePort, next, RATE, SECONDS);
-await stop(baseline);
 void baseWarm;
 
 // From here on webhook ids must be unique for real (Switchboard deduplicates them), so past the pre-signed
@@ -120,7 +121,35 @@ const nextReal = () => {
   return { path: base.path, body, headers: { ...base.headers, 'webhook-id': id, 'webhook-signature': `v1,${signature}` } };
 };
 
-// Naive durable baseline: the very sequence Switchboard gets next (same bodies, and the same signing
+// Switchboard: the same sequence again from its start.
+seq = 0;
+const port = await freePort();
+const server = await spawnNode(
+  [...SERVER_NODE_FLAGS, 'server/src/main.ts'],
+  {
+    DATABASE_URL: url,
+    PORT: String(port),
+    SWITCHBOARD_WORKER: '0',
+    LOG_LEVEL: 'warn',
+    SWITCHBOARD_WEB_DIR: '/nonexistent',
+    SWITCHBOARD_DB_POOL: '10',
+    SWITCHBOARD_INGEST_WRITERS: String(WRITERS),
+  },
+  `http://127.0.0.1:${port}/healthz`,
+);
+await closedLoop(port, nextReal, CONNECTIONS, 2);
+const max = await closedLoop(port, nextReal, CONNECTIONS, SECONDS);
+// The latency phase at a quarter of this maximum (DESIGN.md's condition), unless --rate says otherwise;
+// every server below is measured at the same rate.
+if (!RATE) RATE = Math.max(100, Math.round(max.perSecond / 4 / 100) * 100);
+const atRate = await openLoop(port, nextReal, RATE, SECONDS);
+const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+await stop(server);
+const [stored] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from event');
+await db.close();
+await adminSql(`drop database if exists "${dbName}" with (force)`);
+
+// Naive durable baseline: the very sequence Switchboard got (same bodies, and the same signing
 // in this process past the pre-signed pool), in a database of its own so neither sees the other's rows.
 const naiveDbName = 'sbbench_ingest_naive';
 const naiveUrl = await freshDatabase(naiveDbName);
@@ -145,33 +174,11 @@ const naiveStored = await (async () => {
   }
 })();
 // Dropped now rather than at the end: its dirty pages are discarded (and dropping checkpoints), so
-// Switchboard's phases do not pay for writing out the baseline's rows.
+// the phases after it do not pay for writing out the baseline's rows.
 await adminSql(`drop database if exists "${naiveDbName}" with (force)`);
 
-// Switchboard: the same sequence again from its start.
-seq = 0;
-const port = await freePort();
-const server = await spawnNode(
-  [...SERVER_NODE_FLAGS, 'server/src/main.ts'],
-  {
-    DATABASE_URL: url,
-    PORT: String(port),
-    SWITCHBOARD_WORKER: '0',
-    LOG_LEVEL: 'warn',
-    SWITCHBOARD_WEB_DIR: '/nonexistent',
-    SWITCHBOARD_DB_POOL: '10',
-    SWITCHBOARD_INGEST_WRITERS: String(WRITERS),
-  },
-  `http://127.0.0.1:${port}/healthz`,
-);
-await closedLoop(port, nextReal, CONNECTIONS, 2);
-const max = await closedLoop(port, nextReal, CONNECTIONS, SECONDS);
-const atRate = await openLoop(port, nextReal, RATE, SECONDS);
-const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-await stop(server);
-const [stored] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from event');
-await db.close();
-await adminSql(`drop database if exists "${dbName}" with (force)`);
+const baseRate = await openLoop(basePort, next, RATE, SECONDS);
+await stop(baseline);
 
 const batchSum = Number(/switchboard_ingest_batch_rows_sum (\S+)/.exec(metrics)?.[1] ?? 0);
 const batchCount = Number(/switchboard_ingest_batch_rows_count (\S+)/.exec(metrics)?.[1] ?? 1);
@@ -191,7 +198,7 @@ console.log(
 );
 console.log(`rows stored: ${stored?.n} (naive durable: ${naiveStored}); mean rows per group commit: ${(batchSum / batchCount).toFixed(1)}`);
 console.log(
-  `target: ≥ 20,000/s, ≥ 1.3× naive durable, p99 < 25 ms at 5,000/s — ${max.perSecond >= 20_000 ? 'throughput met' : 'throughput NOT met'}, ${naiveRatio >= 1.3 ? 'ratio met' : 'ratio NOT met'}, ${atRate.p99 < 25 ? 'latency met' : 'latency NOT met'}`,
+  `target: ≥ 20,000/s, ≥ 1.3× naive durable, p99 < 25 ms at a quarter of the maximum (${RATE}/s) — ${max.perSecond >= 20_000 ? 'throughput met' : 'throughput NOT met'}, ${naiveRatio >= 1.3 ? 'ratio met' : 'ratio NOT met'}, ${atRate.p99 < 25 ? 'latency met' : 'latency NOT met'}`,
 );
 reportFigures('ingest', { seconds: SECONDS, connections: CONNECTIONS, rate: RATE }, [
   {

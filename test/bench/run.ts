@@ -4,7 +4,8 @@
 // every figure with its same-run baseline to test/bench/results.json (each benchmark prints one
 // `BENCH_RESULT {json}` line, collected here). Pass names to run some: `pnpm bench live ingest`. Extra
 // flags go to every benchmark after `--`. `--quick`: smaller sizes and shorter phases for every
-// benchmark (under 3 minutes in all: a check that they run, not a measurement to quote).
+// benchmark (under 3 minutes in all: a check that they run, not a measurement to quote). `--readme`:
+// after a full run of every benchmark, regenerate the README's performance table from results.json.
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -23,7 +24,8 @@ const QUICK: Record<string, string[]> = {
 const here = import.meta.dirname;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const args = argv.filter((a) => a !== '--quick');
+const readme = argv.includes('--readme');
+const args = argv.filter((a) => a !== '--quick' && a !== '--readme');
 const split = args.indexOf('--');
 const names = split === -1 ? args : args.slice(0, split);
 const extra = split === -1 ? [] : args.slice(split + 1);
@@ -100,4 +102,9 @@ writeFileSync(
   )}\n`,
 );
 console.log(`\nresults: ${path.relative(process.cwd(), out)}${quick ? ' (quick run)' : ''}`);
+if (readme) {
+  if (quick || chosen.length !== all.length || failed)
+    console.error('--readme: only a full, successful run of every benchmark updates the README');
+  else execFileSync(process.execPath, [path.join(here, 'readme-table.ts'), out], { stdio: 'inherit' });
+}
 process.exitCode = failed ? 1 : 0;

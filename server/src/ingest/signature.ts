@@ -1,6 +1,9 @@
 // Verifies an inbound webhook against its integration's signing secret. Standard Webhooks (the
-// default) is verified by the maintained `standardwebhooks` package, tolerance included; the
-// per-integration alternatives follow what those providers document: hex HMAC-SHA256 of the raw
+// default): HMAC-SHA256 keyed with the secret's base64 part over `<id>.<timestamp>.<body>`, any `v1,`
+// signature of the header matching, timestamp within 5 minutes. Computed with node:crypto (OpenSSL)
+// rather than the `standardwebhooks` package's verify, which hashes in JavaScript (fast-sha256): 5.5% of
+// the server's CPU under the ingest bench. The package signs the unit test's requests, so the two
+// cannot drift apart, and it still validates secrets (checkSigningSetup). The per-integration alternatives follow what those providers document: hex HMAC-SHA256 of the raw
 // body in a named header, Stripe's `t=…,v1=…` over `<t>.<body>` with a 5-minute tolerance, and
 // GitHub's `sha256=<hex>`. Those three key the HMAC with the secret's text, as the providers do.
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -22,17 +25,7 @@ export interface SigningSetup {
 
 export type Verification = { ok: true } | { ok: false; reason: string };
 
-const verifiers = new Map<string, Webhook>();
-
-function standardWebhook(secret: string): Webhook {
-  let wh = verifiers.get(secret);
-  if (!wh) {
-    wh = new Webhook(secret);
-    if (verifiers.size > 10_000) verifiers.clear();
-    verifiers.set(secret, wh);
-  }
-  return wh;
-}
+const standardKeys = new HmacKeys((secret) => Buffer.from(secret.replace(/^whsec_/, ''), 'base64'));
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const v = headers[name.toLowerCase()];
@@ -67,14 +60,18 @@ function verifyWith(secret: string, setup: SigningSetup, headers: IncomingHttpHe
       const ts = header(headers, 'webhook-timestamp');
       const sig = header(headers, 'webhook-signature');
       if (!id || !ts || !sig) return { ok: false, reason: 'Missing webhook-id, webhook-timestamp or webhook-signature header' };
-      try {
-        standardWebhook(secret).verify(body, { 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig }, { jsonParse: false });
-        return { ok: true };
-      } catch (err) {
-        const msg = (err as Error).message;
-        if (/too old|too new/i.test(msg)) return { ok: false, reason: 'The webhook-timestamp is outside the 5-minute tolerance' };
-        return { ok: false, reason: 'The webhook signature does not match' };
+      if (!/^\d+$/.test(ts)) return { ok: false, reason: 'The webhook-timestamp is not a number of seconds' };
+      if (Math.abs(nowMs / 1000 - Number(ts)) > TIMESTAMP_TOLERANCE_SECONDS) {
+        return { ok: false, reason: 'The webhook-timestamp is outside the 5-minute tolerance' };
       }
+      const expected = createHmac('sha256', standardKeys.get(secret)).update(`${id}.${ts}.`).update(body).digest();
+      for (const part of sig.split(' ')) {
+        const comma = part.indexOf(',');
+        if (comma === -1 || part.slice(0, comma) !== 'v1') continue;
+        const given = Buffer.from(part.slice(comma + 1), 'base64');
+        if (given.length === expected.length && timingSafeEqual(given, expected)) return { ok: true };
+      }
+      return { ok: false, reason: 'The webhook signature does not match' };
     }
     case 'HMAC_SHA256_HEX': {
       const name = setup.signatureHeader ?? 'x-signature';

@@ -1,6 +1,7 @@
 // Shared by the pipeline benchmarks: a throwaway PostgreSQL database, child processes, and a small
 // keep-alive HTTP load generator (closed loop for throughput, open loop at a fixed rate for latency).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -206,4 +207,34 @@ export function reportFigures(bench: string, params: Record<string, unknown>, fi
     ...(f.baseline ? { baseline: { ...f.baseline, value: round(f.baseline.value) } } : {}),
   }));
   console.log(`${RESULT_PREFIX}${JSON.stringify({ bench, params, figures: clean })}`);
+}
+
+// CPU seconds used so far by a process (utime + stime from /proc), and by every PostgreSQL process.
+const TICK = 100;
+export function cpuOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU seconds of each PostgreSQL process (backends come and go: compare per process with postgresDelta). */
+export function postgresCpu(): Map<string, number> {
+  const byPid = new Map<string, number>();
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuOf(pid));
+    } catch {}
+  }
+  return byPid;
+}
+
+export function postgresDelta(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
+  return total;
 }

@@ -21,9 +21,12 @@ import {
   adminSql,
   BENCH_SECRET_KEY,
   closedLoop,
+  cpuOf,
   fmt,
   freePort,
   freshDatabase,
+  postgresCpu,
+  postgresDelta,
   reportFigures,
   SERVER_NODE_FLAGS,
   spawnNode,
@@ -47,6 +50,7 @@ const receiver = await spawnNode(
   `http://127.0.0.1:${receiverPort}/healthz`,
 );
 const body = JSON.stringify({ type: 'order.created', data: { id: 'ord_1', amount: 4200 } });
+const baseCpu0 = { receiver: cpuOf(receiver.pid as number), bench: cpuOf(process.pid) };
 const baseline = await closedLoop(
   receiverPort,
   () => ({ path: '/hook', body, headers: { 'content-type': 'application/json' } }),
@@ -54,6 +58,11 @@ const baseline = await closedLoop(
   Number(values['baseline-seconds']),
 );
 
+// CPU per plain POST: the load tool (this process) and the receiver.
+const baseCpu = {
+  receiver: cpuOf(receiver.pid as number) - baseCpu0.receiver,
+  bench: cpuOf(process.pid) - baseCpu0.bench,
+};
 const dbName = 'sbbench_delivery';
 const url = await freshDatabase(dbName);
 const db = await openDatabase({ databaseUrl: url, secrets: new SecretBox(parseSecretKey(BENCH_SECRET_KEY)), poolSize: 4 });
@@ -108,14 +117,39 @@ const server = await spawnNode(
   `http://127.0.0.1:${port}/healthz`,
 );
 const bootMs = performance.now() - started;
+const cpu0 = {
+  server: cpuOf(server.pid as number),
+  receiver: cpuOf(receiver.pid as number),
+  bench: cpuOf(process.pid),
+  postgres: postgresCpu(),
+};
 const t0 = performance.now();
 let delivered = 0;
+// Progress from the status rollup (a row per hour and status): counting DELIVERED events would scan
+// the table it measures, five times a second.
 while (delivered < N) {
   await new Promise((r) => setTimeout(r, 200));
   delivered =
-    (await queryRows<{ n: number }>(db.orm.em.fork(), `select count(*)::int as n from event where status = 'DELIVERED'`))[0]?.n ?? 0;
+    (
+      await queryRows<{ n: number }>(
+        db.orm.em.fork(),
+        `select coalesce(sum(count), 0)::int as n from event_status_rollup where status = 'DELIVERED'`,
+      )
+    )[0]?.n ?? 0;
 }
 const seconds = (performance.now() - t0 + Math.min(bootMs, 0)) / 1000;
+// Where the CPU went, per delivery (µs): the server (worker), PostgreSQL (every process), the receiver, this process.
+const perDelivery = (s: number) => (s * 1e6) / N;
+const cpu = {
+  server: perDelivery(cpuOf(server.pid as number) - cpu0.server),
+  postgres: perDelivery(postgresDelta(cpu0.postgres, postgresCpu())),
+  receiver: perDelivery(cpuOf(receiver.pid as number) - cpu0.receiver),
+  bench: perDelivery(cpuOf(process.pid) - cpu0.bench),
+};
+const cpuPerPost = {
+  receiver: (baseCpu.receiver * 1e6) / baseline.ok,
+  bench: (baseCpu.bench * 1e6) / baseline.ok,
+};
 const [attempts] = await queryRows<{ n: number }>(db.orm.em.fork(), 'select count(*)::int as n from delivery_attempt');
 // Where the worker's time went, from its own metrics: the record statements (one at a time) and their share of the run.
 const metricsText = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -134,6 +168,10 @@ console.log(
 console.log(
   `record statements: ${records}, mean ${(metric('switchboard_delivery_record_batch_rows_sum') / records).toFixed(0)} rows, ` +
     `mean ${((recordSeconds / records) * 1000).toFixed(1)} ms; busy ${((100 * recordSeconds) / seconds).toFixed(0)}% of the run`,
+);
+console.log(
+  `CPU per delivery: server ${cpu.server.toFixed(0)} µs, PostgreSQL ${cpu.postgres.toFixed(0)} µs, receiver ${cpu.receiver.toFixed(0)} µs, ` +
+    `this process ${cpu.bench.toFixed(0)} µs; per plain POST: load tool ${cpuPerPost.bench.toFixed(0)} µs, receiver ${cpuPerPost.receiver.toFixed(0)} µs`,
 );
 console.log(
   `ratio (deliveries/s ÷ plain POSTs/s): ${(N / seconds / baseline.perSecond).toFixed(2)}; target ≥ 5,000/s — ${N / seconds >= 5000 ? 'met' : 'NOT met'}`,
@@ -155,5 +193,20 @@ reportFigures('delivery', { events: N, concurrency: Number(values.concurrency), 
     better: 'higher',
   },
   { name: 'record statements busy, share of the run', value: (100 * recordSeconds) / seconds, unit: '%', better: 'lower' },
+  {
+    name: 'server CPU per delivery (worker: claim, map, sign, send, record)',
+    value: cpu.server,
+    unit: 'µs',
+    better: 'lower',
+    baseline: { name: 'load tool CPU per plain POST', value: cpuPerPost.bench },
+  },
+  { name: 'PostgreSQL CPU per delivery (claim, record, all processes)', value: cpu.postgres, unit: 'µs', better: 'lower' },
+  {
+    name: 'receiver CPU per delivery',
+    value: cpu.receiver,
+    unit: 'µs',
+    better: 'lower',
+    baseline: { name: 'receiver CPU per plain POST', value: cpuPerPost.receiver },
+  },
 ]);
 process.exit(0);

@@ -19,7 +19,7 @@ import pg from 'pg';
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { adminQuery, databaseUrl, dropDatabase, uniqueDatabaseName } from '../helpers/postgres.ts';
-import { reportFigures, SERVER_NODE_FLAGS } from './bench-util.ts';
+import { cpuOf, postgresCpu, postgresDelta, reportFigures, SERVER_NODE_FLAGS } from './bench-util.ts';
 
 const { values } = parseArgs({
   options: {
@@ -94,28 +94,6 @@ const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, path.join(root, 's
 let workerProcess: ReturnType<typeof spawn> | undefined;
 let workerBaseUrl = url;
 const workerUrl = () => workerBaseUrl;
-// CPU seconds used so far by the server, this process, and every PostgreSQL process (utime + stime).
-const TICK = 100;
-function cpuOf(pid: number | string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICK;
-  } catch {
-    return 0;
-  }
-}
-/** CPU seconds of each PostgreSQL process (backends come and go: compare per process). */
-function postgresCpu(): Map<string, number> {
-  const byPid = new Map<string, number>();
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') byPid.set(pid, cpuOf(pid));
-    } catch {}
-  }
-  return byPid;
-}
 const cpuNow = () => ({
   server: cpuOf(server.pid as number),
   worker: workerProcess ? cpuOf(workerProcess.pid as number) : 0,
@@ -124,11 +102,6 @@ const cpuNow = () => ({
   postgres: postgresCpu(),
   at: Date.now(),
 });
-function postgresDelta(before: Map<string, number>, after: Map<string, number>): number {
-  let total = 0;
-  for (const [pid, t] of after) total += t - (before.get(pid) ?? 0);
-  return total;
-}
 const rssMb = () => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : Number.NaN;

@@ -122,6 +122,7 @@ export async function claimDueEvents(
       JSON.stringify(Object.fromEntries(opts.inFlightCap?.inFlight ?? [])),
       opts.firstAttemptsOnly ?? false,
     ],
+    { prepared: true },
   );
   return rows.map((r) => ({
     ...r,

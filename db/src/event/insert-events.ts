@@ -106,5 +106,6 @@ export async function insertEvents(em: EntityManager, rows: readonly NewEventRow
       cols.payload,
       cols.history,
     ],
+    { prepared: true },
   );
 }

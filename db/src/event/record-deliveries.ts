@@ -128,6 +128,7 @@ export async function recordDeliveries(
     `with ${parts.join(',\n     ')}
      ${selects.length ? selects.join('\n     union all\n     ') : 'select null as kind where false'}`,
     params,
+    { prepared: true },
   );
   const completed: EventChange[] = [];
   const counters: IntegrationCounters[] = [];

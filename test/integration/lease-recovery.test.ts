@@ -137,12 +137,21 @@ describe('leases', () => {
         (await fetch(`${s.url}/ingest/${integ.publicId}`, { method: 'POST', headers: standardHeaders(integ.signingSecret, body), body }))
           .status,
       ).toBe(202);
+      // Read from the history: the retry that follows succeeds at once and clears the current error code.
+      const stuckMove = async () => {
+        const [row] = await sql<{ h: Array<{ to: string; reason: string | null }> }>(
+          s,
+          'select status_history as h from event where integration_id = $1',
+          [integ.id],
+        );
+        return row?.h.find((c) => c.to === 'RETRYING' && /stuck in PROCESSING/.test(c.reason ?? ''));
+      };
+      await waitFor(stuckMove, 30_000, 'flagged stuck');
       await waitFor(
         async () =>
-          (await sql<{ error_code: string }>(s, 'select error_code from event where integration_id = $1', [integ.id]))[0]?.error_code ===
-          'STUCK',
+          (await sql<{ status: string }>(s, 'select status from event where integration_id = $1', [integ.id]))[0]?.status === 'DELIVERED',
         30_000,
-        'flagged stuck',
+        'delivered by the retry',
       );
     } finally {
       // The receiver first: its open request ends, so the server's stop does not wait for it.

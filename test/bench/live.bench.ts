@@ -174,6 +174,9 @@ try {
         destinationUrl: `${receiverUrl}${p}`,
         subscribedEventTypes: [type],
         retrySchedule: [0],
+        // The load's one destination may use every worker slot (the default cap, a sixteenth of them, is
+        // for fairness between destinations; here it would measure the cap, not the pipeline).
+        ...(name === 'Load' ? { maxInFlight: 256 } : {}),
       },
     });
   }

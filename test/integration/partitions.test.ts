@@ -1,6 +1,7 @@
 // Day partitions: created ahead (server start and the jobs), dropped whole by retention with their
 // attempts and idempotency keys, and the migration that converts an existing database keeps every row.
 import {
+  claimDueEvents,
   type EntityManager,
   ensureDayPartitions,
   insertEvents,
@@ -83,7 +84,7 @@ describe('day partitions', () => {
     expect(await insertEvents(em(), [row('k-recent', new Date())])).toHaveLength(0);
   });
 
-  it('the migration converts a populated database: every row kept, in its day, idempotency intact', async () => {
+  it('the migrations convert a populated database: every row kept, in its day, idempotency intact, events still to send queued', async () => {
     const name = uniqueDatabaseName('sbtest');
     await adminQuery(`create database "${name}"`);
     const db = await openDatabase({ databaseUrl: databaseUrl(name), poolSize: 2, secrets: new SecretBox(parseSecretKey(TEST_SECRET_KEY)) });
@@ -117,7 +118,40 @@ describe('day partitions', () => {
         [newId(), id, ws, integ, at],
       );
     }
+    // Events still to send when the queue moved beside the record: one due (a retry), one claimed by a worker.
+    const due = newId();
+    const claimed = newId();
+    const at = new Date(Date.now() - 60_000).toISOString();
+    for (const [id, status] of [
+      [due, 'RETRYING'],
+      [claimed, 'PROCESSING'],
+    ] as const)
+      await exec(
+        `insert into event (id, workspace_id, integration_id, integration_type, event_type, trace_id, received_at, updated_at, status_history,
+                            status, attempt_count, next_attempt_at, processing_started_at, lease_owner, lease_expires_at, error_code)
+         values ($1, $2, $3, 'INBOUND_WEBHOOK', 'old', 'x', $4, $4, '[]', $5, 1, $4, $6, $7, $8, $9)`,
+        [
+          id,
+          ws,
+          integ,
+          at,
+          status,
+          status === 'PROCESSING' ? at : null,
+          status === 'PROCESSING' ? 'a-worker' : null,
+          status === 'PROCESSING' ? new Date(Date.now() + 60_000).toISOString() : null,
+          status === 'RETRYING' ? '503' : null,
+        ],
+      );
     await migrate(db.orm);
+    const queue = await exec(`select event_id, lease_owner, retrying from event_queue order by lease_owner nulls first`);
+    expect(queue).toEqual([
+      { event_id: due, lease_owner: null, retrying: true },
+      { event_id: claimed, lease_owner: 'a-worker', retrying: false },
+    ]);
+    const taken = await claimDueEvents(em(), { now: new Date(), limit: 10, owner: 'test', leaseMs: 30_000 });
+    expect(taken.map((e) => [e.id, e.previousStatus])).toEqual([[due, 'RETRYING']]);
+    await exec(`delete from event_queue`);
+    await exec(`delete from event where id = any($1::uuid[])`, [[due, claimed]]);
     const events = (await exec(`select tableoid::regclass::text as p, received_at from event order by received_at`)) as Array<{
       p: string;
       received_at: string;

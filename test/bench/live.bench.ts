@@ -9,7 +9,7 @@
 //
 //   node test/bench/live.bench.ts [--subscribers 1000] [--rate 2000] [--seconds 20] [--failures 5] [--idle-seconds 5]
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';

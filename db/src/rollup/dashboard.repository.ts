@@ -368,10 +368,13 @@ export async function trends(
     throw new BadInputError(`The range holds about ${Math.ceil(approx)} ${unit} buckets; at most ${MAX_TREND_BUCKETS} are allowed`);
   }
   const wanted = types?.length ? [...new Set(types)] : [...INTEGRATION_TYPES];
-  const buckets = await run<{ b: Date | string }>(
+  // Bucket starts and counts come back as epoch milliseconds and ints, and are looked up by type and
+  // number: parsing 3,600 hourly points from timestamp and bigint text and keying them by strings showed
+  // in the request's CPU profile (~10% of its samples). Over HTTP the difference is within the noise.
+  const buckets = await run<{ b: number }>(
     em,
     q(
-      `select (g at time zone ?) as b from generate_series(date_trunc(?, ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, ?::interval) g
+      `select (extract(epoch from (g at time zone ?)) * 1000)::float8 as b from generate_series(date_trunc(?, ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, ?::interval) g
        where (g at time zone ?) < ?::timestamptz order by 1`,
       tz,
       unit,
@@ -390,30 +393,27 @@ export async function trends(
     byStatusOnly: true,
     oneBucket: bucket === 'HOUR' ? () => true : hourInOneDay(timezone),
   });
-  const rows = await run<{
-    integration_type: IntegrationType;
-    b: Date | string;
-    s: string | number;
-    f: string | number;
-    r: string | number;
-  }>(em, {
-    text: `select integration_type, (date_trunc(?, t at time zone ?) at time zone ?) as b,
-             sum(n) filter (where status = 'DELIVERED') as s, sum(n) filter (where status = 'FAILED') as f,
-             sum(n) filter (where status = 'RETRYING') as r
+  const rows = await run<{ integration_type: IntegrationType; b: number; s: number | null; f: number | null; r: number | null }>(em, {
+    text: `select integration_type, (extract(epoch from (date_trunc(?, t at time zone ?) at time zone ?)) * 1000)::float8 as b,
+             (sum(n) filter (where status = 'DELIVERED'))::int as s, (sum(n) filter (where status = 'FAILED'))::int as f,
+             (sum(n) filter (where status = 'RETRYING'))::int as r
            from (${facts.text}) x group by 1, 2`,
     params: [unit, tz, tz, ...facts.params],
   });
-  const counts = new Map<string, { s: number; f: number; r: number }>();
-  for (const r of rows)
-    counts.set(`${r.integration_type}|${new Date(r.b).getTime()}`, { s: Number(r.s ?? 0), f: Number(r.f ?? 0), r: Number(r.r ?? 0) });
-  const starts = buckets.map((b) => new Date(b.b));
+  const counts = new Map<IntegrationType, Map<number, { s: number; f: number; r: number }>>();
+  for (const r of rows) {
+    let byBucket = counts.get(r.integration_type);
+    if (!byBucket) counts.set(r.integration_type, (byBucket = new Map()));
+    byBucket.set(Number(r.b), { s: Number(r.s ?? 0), f: Number(r.f ?? 0), r: Number(r.r ?? 0) });
+  }
+  const starts = buckets.map((b) => new Date(Number(b.b)));
   const now = Date.now();
   // A bucket ends where the next starts (a local day may be 23 or 25 hours), the last one at the range's end.
   const endOf = (i: number) => (starts[i + 1] ?? range.to).getTime();
   return wanted.map((type) => ({
     type,
     points: starts.map((bucketStart, i) => {
-      const c = counts.get(`${type}|${bucketStart.getTime()}`);
+      const c = counts.get(type)?.get(bucketStart.getTime());
       return { bucketStart, succeeded: c?.s ?? 0, failed: c?.f ?? 0, retrying: c?.r ?? 0, partial: endOf(i) > now };
     }),
   }));

@@ -403,7 +403,10 @@ export async function trends(
   const counts = new Map<IntegrationType, Map<number, { s: number; f: number; r: number }>>();
   for (const r of rows) {
     let byBucket = counts.get(r.integration_type);
-    if (!byBucket) counts.set(r.integration_type, (byBucket = new Map()));
+    if (!byBucket) {
+      byBucket = new Map();
+      counts.set(r.integration_type, byBucket);
+    }
     byBucket.set(Number(r.b), { s: Number(r.s ?? 0), f: Number(r.f ?? 0), r: Number(r.r ?? 0) });
   }
   const starts = buckets.map((b) => new Date(Number(b.b)));

@@ -35,7 +35,6 @@ describe('claimDueEvents with delivery protection', () => {
     }));
   const outbound = (fields: Record<string, unknown> = {}) =>
     addIntegration(server, ws.workspaceId, { type: 'OUTBOUND_WEBHOOK', destinationUrl: 'http://127.0.0.1:9/x', ...fields });
-  const dueNow = () => sql(server, `update event_queue set due_at = received_at where lease_owner is null`);
   const reset = async () => {
     await sql(server, `delete from event_queue where integration_id in (select id from integration where workspace_id = $1)`, [
       ws.workspaceId,
@@ -49,7 +48,6 @@ describe('claimDueEvents with delivery protection', () => {
     const capped = await outbound({ maxInFlight: 3 });
     const byDefault = await outbound();
     await insertEvents(em(), [...rows(capped.id, 10), ...rows(byDefault.id, 10)]);
-    await dueNow();
     const first = await claim({ inFlightCap: { defaultCap: 4, inFlight: new Map([[byDefault.id, 1]]) } });
     expect(count(first, capped.id)).toBe(3);
     expect(count(first, byDefault.id)).toBe(3);
@@ -69,7 +67,6 @@ describe('claimDueEvents with delivery protection', () => {
     await reset();
     const i = await outbound();
     await insertEvents(em(), rows(i.id, 6));
-    await dueNow();
     await sql(
       server,
       `update event set status = 'RETRYING', attempt_count = 1 where id in (select id from event where integration_id = $1 order by received_at limit 3)`,
@@ -87,7 +84,6 @@ describe('claimDueEvents with delivery protection', () => {
     const open = await outbound();
     const fine = await outbound();
     await insertEvents(em(), [...rows(throttled.id, 3), ...rows(open.id, 3), ...rows(fine.id, 3)]);
-    await dueNow();
     await sql(server, `update integration set throttled_until = now() + interval '1 hour' where id = $1`, [throttled.id]);
     await sql(server, `update integration set circuit = 'HALF_OPEN' where id = $1`, [open.id]);
     const claimed = await claim();

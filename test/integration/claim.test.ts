@@ -1,7 +1,16 @@
 // The worker's claim, on real PostgreSQL: due order across integrations, held events of a paused
 // integration neither taken nor in the way, and concurrent claimers never sharing an event. And the
 // worker's integration counters never block ingest for the same integration.
-import { claimDueEvents, type EntityManager, insertEvents, type NewEventRow, newId, newTraceId, recordDeliveries } from '@switchboard/db';
+import {
+  claimDueEvents,
+  type EntityManager,
+  insertEvents,
+  type NewEventRow,
+  newId,
+  newTraceId,
+  recordDeliveries,
+  releaseExpiredLeases,
+} from '@switchboard/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addIntegration, seedWorkspace, sql, transition, type Workspace } from '../helpers/pipeline.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -32,8 +41,6 @@ describe('claimDueEvents', () => {
       payloadJson: JSON.stringify({ i }),
     }));
   const outbound = () => addIntegration(server, ws.workspaceId, { type: 'OUTBOUND_WEBHOOK', destinationUrl: 'http://127.0.0.1:9/x' });
-  /** Makes every queued event due at its arrival time (as insertEvents does; said here so the order below is plain). */
-  const dueAtArrival = () => sql(server, `update event_queue set due_at = received_at where lease_owner is null`);
   const reset = async () => {
     await sql(server, `delete from event_queue where integration_id in (select id from integration where workspace_id = $1)`, [
       ws.workspaceId,
@@ -49,7 +56,6 @@ describe('claimDueEvents', () => {
     // The paused integration holds 300 events older than everything else.
     await insertEvents(em(), rows(paused.id, 300, 0, 'held'));
     await insertEvents(em(), [...rows(a.id, 5, 1000, 'a'), ...rows(b.id, 5, 1002, 'b')]);
-    await dueAtArrival();
     await transition(server, paused.id, 'pause');
 
     const claimed = await claimDueEvents(em(), { now: new Date(), limit: 4, owner: 'test', leaseMs: 30_000 });
@@ -75,11 +81,34 @@ describe('claimDueEvents', () => {
     expect(await claimDueEvents(em(), { now: new Date(), limit: 10, owner: 'test', leaseMs: 30_000 })).toEqual([]);
   });
 
+  it('an expired lease is settled even where the queue and the event disagree, so no sweep takes it again', async () => {
+    await reset();
+    const a = await outbound();
+    await insertEvents(em(), rows(a.id, 3, 0, 'disagree'));
+    const claimed = await claimDueEvents(em(), { now: new Date(), limit: 10, owner: 'gone', leaseMs: 1 });
+    expect(claimed).toHaveLength(3);
+    const [waiting, final, normal] = claimed.map((c) => c.id);
+    // Moved behind the queue's back: one back to waiting, one to final; the third is the ordinary case.
+    await sql(server, `update event set status = 'RECEIVED' where id = $1`, [waiting]);
+    await sql(server, `update event set status = 'DELIVERED' where id = $1`, [final]);
+    const released = await releaseExpiredLeases(em(), { now: new Date(Date.now() + 1000), limit: 10, reason: 'lease expired' });
+    expect(released.map((r) => r.eventId)).toEqual([normal]);
+    const queue = await sql<{ event_id: string; lease_owner: string | null }>(
+      server,
+      'select event_id, lease_owner from event_queue where integration_id = $1 order by received_at',
+      [a.id],
+    );
+    expect(queue).toEqual([
+      { event_id: waiting, lease_owner: null },
+      { event_id: normal, lease_owner: null },
+    ]);
+    expect(await releaseExpiredLeases(em(), { now: new Date(Date.now() + 2000), limit: 10, reason: 'lease expired' })).toEqual([]);
+  });
+
   it('concurrent claimers never take the same event, and together take them all', async () => {
     await reset();
     const ints = await Promise.all([outbound(), outbound(), outbound()]);
     for (const [k, integ] of ints.entries()) await insertEvents(em(), rows(integ.id, 400, k * 400, `c${k}`));
-    await dueAtArrival();
     const seen = new Map<string, number>();
     // Eight claimers on their own connections, each claiming until nothing is left.
     await Promise.all(

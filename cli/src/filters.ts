@@ -12,7 +12,8 @@ export interface FilterFlags {
   since?: string;
 }
 
-const list = (value: string, previous: string[] = []) => [
+/** A repeatable comma-separated option: `-s A,B -s C` → [A, B, C]. */
+export const commaList = (value: string, previous: string[] = []) => [
   ...previous,
   ...value
     .split(',')
@@ -20,13 +21,16 @@ const list = (value: string, previous: string[] = []) => [
     .filter(Boolean),
 ];
 
+/** The same for enum values, upper-cased (`--state paused` → PAUSED). */
+export const enumList = (value: string, previous: string[] = []) => commaList(value.toUpperCase(), previous);
+
 export function addFilterFlags(cmd: Command, what: { since?: boolean } = {}): Command {
   cmd
-    .option('-s, --status <statuses>', 'DELIVERED, FAILED, RETRYING, PROCESSING, RECEIVED (comma-separated or repeated)', list)
-    .option('-t, --type <types>', 'integration types: OUTBOUND_WEBHOOK, INBOUND_WEBHOOK, PREBUILT, CUSTOM_EVENT, CUSTOM_NODE', list)
+    .option('-s, --status <statuses>', 'DELIVERED, FAILED, RETRYING, PROCESSING, RECEIVED (comma-separated or repeated)', commaList)
+    .option('-t, --type <types>', 'integration types: OUTBOUND_WEBHOOK, INBOUND_WEBHOOK, PREBUILT, CUSTOM_EVENT, CUSTOM_NODE', commaList)
     .option('-i, --integration <id-or-name>', 'one integration, by id or exact name')
-    .option('-e, --error-code <codes>', 'error codes, e.g. 503,TIMEOUT', list)
-    .option('--event-type <types>', 'event types, e.g. contact.created', list);
+    .option('-e, --error-code <codes>', 'error codes, e.g. 503,TIMEOUT', commaList)
+    .option('--event-type <types>', 'event types, e.g. contact.created', commaList);
   if (what.since !== false) {
     cmd
       .option('--since <duration>', 'received within, e.g. 30m, 6h, 7d')

@@ -2,12 +2,11 @@ import type {
   ApiScope,
   EntityManager,
   Event,
-  EventStatus,
+  EventChange,
   Integration,
   IncidentChange,
   IncidentState,
   IntegrationState,
-  IntegrationType,
   TriggerSource,
 } from '@switchboard/db';
 
@@ -17,19 +16,11 @@ export type Viewer =
   | { kind: 'root' };
 
 /**
- * What travels on the live bus: IDs and the few fields filters need, never payloads.
+ * What travels on the live bus: IDs and the few fields filters need, never payloads. It is the change
+ * row every pipeline operation returns (db/src/event/event-change.ts), published as it is.
  * Subscribers load the rest (batched) in their own workspace.
  */
-export interface EventChangedMessage {
-  workspaceId: string;
-  eventId: string;
-  integrationId: string;
-  integrationType: IntegrationType;
-  status: EventStatus;
-  previousStatus: EventStatus | null;
-  errorCode: string | null;
-  at: string;
-}
+export type EventChangedMessage = EventChange;
 
 export interface IntegrationStateMessage {
   workspaceId: string;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { CliError, graphql } from '../client.ts';
-import { integrationId } from '../filters.ts';
+import { enumList, integrationId } from '../filters.ts';
 import { printJson, printLine, status, table, when } from '../format.ts';
 import type { Context } from '../main.ts';
 
@@ -25,22 +25,14 @@ interface Integration {
   health?: { successRate: number | null; delivered: number; failed: number; retrying: number; lastFailureAt: string | null };
 }
 
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim().toUpperCase())
-    .filter(Boolean),
-];
-
 export function integrationsCommand(program: Command, ctx: Context): void {
   const integrations = program.command('integrations').description('integrations and their lifecycle');
 
   integrations
     .command('list')
     .description('every integration with its state and the last 24 hours')
-    .option('--state <states>', 'ACTIVE, PAUSED, ERROR, DISCONNECTED', list)
-    .option('-t, --type <types>', 'integration types', list)
+    .option('--state <states>', 'ACTIVE, PAUSED, ERROR, DISCONNECTED', enumList)
+    .option('-t, --type <types>', 'integration types', enumList)
     .option('--search <text>', 'name contains')
     .action(async (flags: { state?: string[]; type?: string[]; search?: string }, cmd: Command) => {
       const conn = ctx.connection(cmd);

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { graphql } from '../client.ts';
+import { enumList } from '../filters.ts';
 import { note, printJson, printLine, table, when } from '../format.ts';
 import type { Context } from '../main.ts';
 
@@ -16,14 +17,6 @@ interface ApiKey {
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
-
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim().toUpperCase())
-    .filter(Boolean),
-];
 
 export function keysCommand(program: Command, ctx: Context): void {
   const keys = program.command('keys').description('API keys');
@@ -54,7 +47,7 @@ export function keysCommand(program: Command, ctx: Context): void {
     .command('create')
     .description('a new key; its secret is shown once')
     .argument('<name>', 'what the key is for')
-    .option('--scope <scopes>', 'READ, INGEST, ADMIN (comma-separated or repeated)', list)
+    .option('--scope <scopes>', 'READ, INGEST, ADMIN (comma-separated or repeated)', enumList)
     .action(async (name: string, flags: { scope?: string[] }, cmd: Command) => {
       const data = await graphql<{ createApiKey: { key: string; apiKey: ApiKey } }>(
         ctx.connection(cmd),

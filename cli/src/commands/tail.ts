@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { graphql, subscribe } from '../client.ts';
-import { integrationId } from '../filters.ts';
+import { enumList, integrationId } from '../filters.ts';
 import { note, printLine, status, when } from '../format.ts';
 import type { Context } from '../main.ts';
 
@@ -20,21 +20,13 @@ interface LiveEvent {
   integration: { id: string; name: string; type: string };
 }
 
-const list = (value: string, previous: string[] = []) => [
-  ...previous,
-  ...value
-    .split(',')
-    .map((v) => v.trim().toUpperCase())
-    .filter(Boolean),
-];
-
 export function tailCommand(program: Command, ctx: Context): void {
   program
     .command('tail')
     .description('follow failures live (or every status change with --changes) until Ctrl-C')
     .option('-c, --changes', 'every status change, not only failures')
-    .option('-s, --status <statuses>', 'with --changes: only these statuses', list)
-    .option('-t, --type <types>', 'integration types', list)
+    .option('-s, --status <statuses>', 'with --changes: only these statuses', enumList)
+    .option('-t, --type <types>', 'integration types', enumList)
     .option('-i, --integration <id-or-name>', 'one integration')
     .action(async (flags: { changes?: boolean; status?: string[]; type?: string[]; integration?: string }, cmd: Command) => {
       const conn = ctx.connection(cmd);

@@ -130,6 +130,36 @@ describe('claimDueEvents', () => {
     expect(left?.n).toBe(0);
   });
 
+  it('a retry recorded without a next attempt time is due at once, never refused or lost from the queue', async () => {
+    await reset();
+    const a = await outbound();
+    await insertEvents(em(), rows(a.id, 1, 0, 'retry-now'));
+    const [claimed] = await claimDueEvents(em(), { now: new Date(), limit: 1, owner: 'test', leaseMs: 30_000 });
+    if (!claimed) throw new Error('nothing claimed');
+    const at = new Date();
+    const { completed } = await recordDeliveries(em(), {
+      attempts: [],
+      outcomes: [],
+      completions: [
+        {
+          id: claimed.id,
+          claimedAt: claimed.claimedAt,
+          receivedAt: claimed.receivedAt,
+          status: 'RETRYING',
+          nextAttemptAt: null,
+          errorCode: '503',
+          errorMessage: 'HTTP 503',
+          destinationRecordId: null,
+          reason: null,
+          at,
+        },
+      ],
+    });
+    expect(completed.map((c) => c.status)).toEqual(['RETRYING']);
+    const again = await claimDueEvents(em(), { now: new Date(at.getTime() + 1), limit: 1, owner: 'test', leaseMs: 30_000 });
+    expect(again.map((e) => [e.id, e.previousStatus])).toEqual([[claimed.id, 'RETRYING']]);
+  });
+
   it('ingest is not blocked while a worker transaction holds an integration’s counters', async () => {
     await reset();
     const a = await outbound();

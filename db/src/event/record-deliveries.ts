@@ -61,7 +61,7 @@ function completionsUpdate(completions: readonly EventCompletion[], first: numbe
        delete from event_queue q using upd where q.event_id = upd.id and upd.status <> 'RETRYING'
      ),
      requeued as (
-       update event_queue q set due_at = upd.next_attempt_at, retrying = true, lease_owner = null, lease_expires_at = null, claimed_at = null
+       update event_queue q set due_at = coalesce(upd.next_attempt_at, upd.at), retrying = true, lease_owner = null, lease_expires_at = null, claimed_at = null
        from upd where q.event_id = upd.id and upd.status = 'RETRYING'
      ),
      ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}`,

@@ -2,7 +2,7 @@
 // API read-path benchmark: generates N events (default 1,000,000) over 30 days into a fresh
 // PostgreSQL database, starts the real server, and times the dashboard queries and event-log pages
 // end to end over HTTP (auth included). Prints p50/p95 per query.
-//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep] [--database NAME]
+//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep] [--database NAME] [--only TEXT]
 // PostgreSQL: SWITCHBOARD_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { parseArgs } from 'node:util';
 import { generateDemoData, migrate, openDatabase } from '@switchboard/db';
@@ -17,6 +17,8 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** The database's name (default sbbench_api_<events>): --keep reuses it, so give runs that must not share one their own. */
     database: { type: 'string' },
+    /** Only the queries whose name contains this text (e.g. --only trends). */
+    only: { type: 'string' },
   },
 });
 const EVENTS = Number(values.events);
@@ -194,6 +196,7 @@ console.log(`\n${EVENTS.toLocaleString('en-US')} events, ${RUNS} runs each, over
 console.log('query'.padEnd(40), 'p50'.padStart(8), 'p95'.padStart(8));
 const figures: BenchFigure[] = [];
 for (const [name, query, variables] of cases) {
+  if (values.only && !name.includes(values.only)) continue;
   const r = await gql(key, query, variables);
   if (r.errors) throw new Error(`${name}: ${JSON.stringify(r.errors)}`);
   for (let k = 0; k < 5; k++) await gql(key, query, variables);
@@ -208,7 +211,7 @@ for (const [name, query, variables] of cases) {
   figures.push({ name: `${name}, p95`, value: pct(times, 95), unit: 'ms', better: 'lower', target });
   figures.push({ name: `${name}, p50`, value: pct(times, 50), unit: 'ms', better: 'lower' });
 }
-reportFigures('api', { events: EVENTS, runs: RUNS, reused: reuse }, figures);
+reportFigures('api', { events: EVENTS, runs: RUNS, reused: reuse, only: values.only ?? null }, figures);
 
 await app.stop();
 if (!values.keep) await adminSql(`drop database if exists "${dbName}" with (force)`);

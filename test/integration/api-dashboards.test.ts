@@ -231,4 +231,49 @@ describe('trends', () => {
     const r = await gql(admin, `{ trends(range: { from: "2026-11-02T00:00:00Z", to: "2026-11-01T00:00:00Z" }, bucket: HOUR) { type } }`);
     expect(codeOf(r)).toBe('BAD_USER_INPUT');
   });
+
+  // A query of trends alone runs compiled (server/src/http/use-large-answer-jit.ts); beside another root
+  // field it runs through graphql-js. Both must answer alike, refuse alike and check scopes alike.
+  const TRENDS = `trends(range: $r, bucket: $b) { type points { bucketStart succeeded failed retrying partial } }`;
+  const range = { from: '2026-10-11T13:17:42.123Z', to: NOW.toISOString() };
+
+  it('answers the same compiled as through graphql-js', async () => {
+    for (const b of ['HOUR', 'DAY']) {
+      const compiled = await gql(admin, `query($r: TimeRange!, $b: TimeBucket!) { ${TRENDS} }`, { r: range, b });
+      const interpreted = await gql(admin, `query($r: TimeRange!, $b: TimeBucket!) { ${TRENDS} overview(range: $r) { failed } }`, {
+        r: range,
+        b,
+      });
+      expect(compiled.errors).toBeUndefined();
+      expect(interpreted.errors).toBeUndefined();
+      expect(compiled.data.trends.length).toBe(INTEGRATION_TYPES.length);
+      expect(compiled.data.trends).toEqual(interpreted.data.trends);
+    }
+  });
+
+  it('refuses bad variables and a key without READ the same way when compiled', async () => {
+    const post = async (key: string, variables: Json) => {
+      const res = await fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: `query($r: TimeRange!, $b: TimeBucket!) { ${TRENDS} }`, variables }),
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    const badBucket = await post(admin, { r: range, b: 'WEEK' });
+    expect(badBucket.status).toBe(400);
+    expect(badBucket.body.errors[0].message).toMatch(/WEEK/);
+    const badDate = await post(admin, { r: { from: 'yesterday', to: range.to }, b: 'HOUR' });
+    expect(badDate.status).toBe(400);
+    expect(badDate.body.errors[0].message).toMatch(/"\$r".*"r\.from"/);
+    const reversed = await post(admin, { r: { from: range.to, to: range.from }, b: 'HOUR' });
+    expect(reversed.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const tooMany = await post(admin, { r: { from: '2000-01-01T00:00:00Z', to: range.to }, b: 'HOUR' });
+    expect(tooMany.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const ingestOnly = (await gql(admin, 'mutation { createApiKey(name: "ingest only", scopes: [INGEST]) { key } }')).data.createApiKey
+      .key as string;
+    const forbidden = await post(ingestOnly, { r: range, b: 'HOUR' });
+    expect(forbidden.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(forbidden.body.data ?? null).toBeNull();
+  });
 });

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimiterFor, rateLimitKey } from '../rate-limit.ts';
 import { useInputGuard } from './use-input-guard.ts';
+import { useLargeAnswerJit } from './use-large-answer-jit.ts';
 
 export type Yoga = YogaServerInstance<Record<string, unknown>, GraphQLContext>;
 
@@ -41,7 +42,7 @@ export function createGraphQLServer({ config, db, auth, logger, live, pipeline, 
     graphiql: config.development,
     landingPage: false,
     logging: false,
-    plugins: [...useInputGuard(), graphqlTracing()],
+    plugins: [...useInputGuard(), graphqlTracing(), useLargeAnswerJit()],
     maskedErrors: {
       maskError: (error, message) => {
         const client = toClientError(error, message);

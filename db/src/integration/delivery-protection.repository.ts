@@ -70,15 +70,26 @@ export async function reserveSendSlot(
  * spent" (429 / Retry-After): the attempt is recorded and keeps its number, but is not charged to the
  * retry budget (the cycle's base moves with it).
  */
-export async function refundAttempts(em: EntityManager, unsent: readonly string[], free: readonly string[]): Promise<void> {
+export interface RefundedEvent {
+  id: string;
+  /** The event's partition key: the update touches one day partition, not every one. */
+  receivedAt: Date;
+}
+
+export async function refundAttempts(
+  em: EntityManager,
+  unsent: readonly RefundedEvent[],
+  free: readonly RefundedEvent[],
+): Promise<void> {
   if (unsent.length === 0 && free.length === 0) return;
+  const rows = [...unsent.map((e) => ({ ...e, unsent: 1, free: 0 })), ...free.map((e) => ({ ...e, unsent: 0, free: 1 }))];
   await queryRows(
     em,
-    `update event set
-       attempt_count = attempt_count - case when id = any($1::uuid[]) then 1 else 0 end,
-       retry_base = retry_base + case when id = any($2::uuid[]) then 1 else 0 end
-     where (id = any($1::uuid[]) or id = any($2::uuid[])) and status = 'PROCESSING'`,
-    [[...unsent], [...free]],
+    `update event e set attempt_count = e.attempt_count - r.unsent, retry_base = e.retry_base + r.free
+     from (select id, received_at, sum(unsent)::int as unsent, sum(free)::int as free
+           from unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[]) as t(id, received_at, unsent, free) group by 1, 2) r
+     where e.id = r.id and e.received_at = r.received_at and e.status = 'PROCESSING'`,
+    [rows.map((r) => r.id), rows.map((r) => r.receivedAt.toISOString()), rows.map((r) => r.unsent), rows.map((r) => r.free)],
   );
 }
 

@@ -632,8 +632,8 @@ export class DeliveryWorker {
     try {
       await refundAttempts(
         this.#em(),
-        todo.filter((f) => f.refund === 'unsent').map((f) => f.event.id),
-        todo.filter((f) => f.refund === 'free').map((f) => f.event.id),
+        todo.filter((f) => f.refund === 'unsent').map((f) => f.event),
+        todo.filter((f) => f.refund === 'free').map((f) => f.event),
       );
       for (const f of todo) f.refunded = true;
     } catch (err) {

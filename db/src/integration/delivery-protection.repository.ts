@@ -76,11 +76,7 @@ export interface RefundedEvent {
   receivedAt: Date;
 }
 
-export async function refundAttempts(
-  em: EntityManager,
-  unsent: readonly RefundedEvent[],
-  free: readonly RefundedEvent[],
-): Promise<void> {
+export async function refundAttempts(em: EntityManager, unsent: readonly RefundedEvent[], free: readonly RefundedEvent[]): Promise<void> {
   if (unsent.length === 0 && free.length === 0) return;
   const rows = [...unsent.map((e) => ({ ...e, unsent: 1, free: 0 })), ...free.map((e) => ({ ...e, unsent: 0, free: 1 }))];
   await queryRows(

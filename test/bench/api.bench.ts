@@ -2,7 +2,7 @@
 // API read-path benchmark: generates N events (default 1,000,000) over 30 days into a fresh
 // PostgreSQL database, starts the real server, and times the dashboard queries and event-log pages
 // end to end over HTTP (auth included). Prints p50/p95 per query.
-//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep] [--database NAME] [--only TEXT]
+//   node test/bench/api.bench.ts [--events 1000000] [--runs 60] [--keep] [--database NAME] [--only REGEXP]
 // PostgreSQL: SWITCHBOARD_TEST_PG_URL (default postgresql://postgres@127.0.0.1:5432/postgres).
 import { parseArgs } from 'node:util';
 import { generateDemoData, migrate, openDatabase } from '@switchboard/db';
@@ -17,7 +17,7 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     /** The database's name (default sbbench_api_<events>): --keep reuses it, so give runs that must not share one their own. */
     database: { type: 'string' },
-    /** Only the queries whose name contains this text (e.g. --only trends). */
+    /** Only the queries whose name matches this regular expression (e.g. --only 'trends|overview'). */
     only: { type: 'string' },
   },
 });
@@ -196,7 +196,7 @@ console.log(`\n${EVENTS.toLocaleString('en-US')} events, ${RUNS} runs each, over
 console.log('query'.padEnd(40), 'p50'.padStart(8), 'p95'.padStart(8));
 const figures: BenchFigure[] = [];
 for (const [name, query, variables] of cases) {
-  if (values.only && !name.includes(values.only)) continue;
+  if (values.only && !new RegExp(values.only).test(name)) continue;
   const r = await gql(key, query, variables);
   if (r.errors) throw new Error(`${name}: ${JSON.stringify(r.errors)}`);
   for (let k = 0; k < 5; k++) await gql(key, query, variables);

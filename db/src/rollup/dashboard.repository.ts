@@ -340,6 +340,13 @@ export async function failuresByErrorCode(
 
 // ---- trends ----
 
+/** Starts (epoch ms) of the UTC hours that overlap [from, to). */
+function utcHourStarts({ from, to }: TimeRange): number[] {
+  const out: number[] = [];
+  for (let t = Math.floor(from.getTime() / HOUR_MS) * HOUR_MS; t < to.getTime(); t += HOUR_MS) out.push(t);
+  return out;
+}
+
 export type TimeBucket = 'HOUR' | 'DAY';
 
 export interface TrendPoint {
@@ -380,22 +387,26 @@ export async function trends(
   // Bucket starts and counts come back as epoch milliseconds and ints, and are looked up by type and
   // number: parsing 3,600 hourly points from timestamp and bigint text and keying them by strings showed
   // in the request's CPU profile (~10% of its samples). Over HTTP the difference is within the noise.
-  const buckets = await run<{ b: number }>(
-    em,
-    q(
-      `select (extract(epoch from (g at time zone ?)) * 1000)::float8 as b from generate_series(date_trunc(?, ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, ?::interval) g
-       where (g at time zone ?) < ?::timestamptz order by 1`,
-      tz,
-      unit,
-      range.from,
-      tz,
-      range.to,
-      tz,
-      `1 ${unit}`,
-      tz,
-      range.to,
-    ),
-  );
+  // UTC hours are counted here; local days (23 or 25 hours across a DST change) by PostgreSQL's calendar.
+  const bucketStarts =
+    bucket === 'HOUR'
+      ? utcHourStarts(range)
+      : (
+          await run<{ b: number }>(
+            em,
+            q(
+              `select date_part('epoch', g at time zone ?) * 1000 as b from generate_series(date_trunc('day', ?::timestamptz at time zone ?), ?::timestamptz at time zone ?, '1 day'::interval) g
+               where (g at time zone ?) < ?::timestamptz order by 1`,
+              tz,
+              range.from,
+              tz,
+              range.to,
+              tz,
+              tz,
+              range.to,
+            ),
+          )
+        ).map((r) => Number(r.b));
   const facts = factsSql(workspaceId, range, {
     types: wanted,
     statuses: ['DELIVERED', 'FAILED', 'RETRYING'],
@@ -403,11 +414,14 @@ export async function trends(
     oneBucket: bucket === 'HOUR' ? () => true : hourInOneDay(timezone),
   });
   const rows = await run<{ integration_type: IntegrationType; b: number; s: number | null; f: number | null; r: number | null }>(em, {
-    text: `select integration_type, (extract(epoch from (date_trunc(?, t at time zone ?) at time zone ?)) * 1000)::float8 as b,
-             (sum(n) filter (where status = 'DELIVERED'))::int as s, (sum(n) filter (where status = 'FAILED'))::int as f,
-             (sum(n) filter (where status = 'RETRYING'))::int as r
-           from (${facts.text}) x group by 1, 2`,
-    params: [unit, tz, tz, ...facts.params],
+    // Grouped by the local bucket first, turned into epoch milliseconds after: extract() is numeric
+    // arithmetic, and per rollup row (14,690 at 10 M events) it was a third of the statement's time.
+    text: `select integration_type, date_part('epoch', bt at time zone ?) * 1000 as b, s, f, r from (
+             select integration_type, date_trunc(?, t at time zone ?) as bt,
+               (sum(n) filter (where status = 'DELIVERED'))::int as s, (sum(n) filter (where status = 'FAILED'))::int as f,
+               (sum(n) filter (where status = 'RETRYING'))::int as r
+             from (${facts.text}) x group by 1, 2) g`,
+    params: [tz, unit, tz, ...facts.params],
   });
   const counts = new Map<IntegrationType, Map<number, { s: number; f: number; r: number }>>();
   for (const r of rows) {
@@ -418,7 +432,7 @@ export async function trends(
     }
     byBucket.set(Number(r.b), { s: Number(r.s ?? 0), f: Number(r.f ?? 0), r: Number(r.r ?? 0) });
   }
-  const starts = buckets.map((b) => new Date(Number(b.b)));
+  const starts = bucketStarts.map((b) => new Date(b));
   const now = Date.now();
   // A bucket ends where the next starts (a local day may be 23 or 25 hours), the last one at the range's end.
   const endOf = (i: number) => (starts[i + 1] ?? range.to).getTime();

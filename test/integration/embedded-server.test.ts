@@ -46,4 +46,32 @@ describe('server on the embedded database', () => {
     const body = await res.json();
     expect(body, JSON.stringify(body)).toEqual({ data: { viewer: { name: 'Embedded Inc', timezone: 'UTC' } } });
   });
+
+  it('answers the dashboards (prepared statements; trends alone runs compiled) on the embedded engine', async () => {
+    const { adminKey } = await createWorkspace(app.db.orm.em.fork(), 'Embedded Dashboards');
+    const r = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+    const post = async (query: string) => {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
+        body: JSON.stringify({ query, variables: { r } }),
+      });
+      return (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
+    };
+    const trends = 'trends(range: $r, bucket: HOUR) { type points { bucketStart succeeded failed } }';
+    for (let round = 0; round < 7; round++) {
+      // Past five runs PostgreSQL may switch a prepared statement to its generic plan: both must answer.
+      const alone = await post(`query($r: TimeRange!) { ${trends} }`);
+      const mixed = await post(
+        `query($r: TimeRange!) { ${trends} overview(range: $r) { succeeded failed } failuresByErrorCode(range: $r) { code } failureGroups(range: $r) { edges { cursor } } }`,
+      );
+      expect(alone.errors, JSON.stringify(alone.errors)).toBeUndefined();
+      expect(mixed.errors, JSON.stringify(mixed.errors)).toBeUndefined();
+      const series = alone.data?.trends as { points: unknown[] }[];
+      expect(series).toHaveLength(5);
+      expect(series.every((x) => x.points.length >= 24 && x.points.length <= 25)).toBe(true);
+      expect(alone.data?.trends).toEqual(mixed.data?.trends);
+      expect(mixed.data?.overview).toEqual({ succeeded: 0, failed: 0 });
+    }
+  });
 });

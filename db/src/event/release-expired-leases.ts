@@ -35,19 +35,21 @@ export async function releaseExpiredLeases(em: EntityManager, opts: { now: Date;
      -- Every expired lease is settled, so none is swept again and again: the events moved back are queued
      -- due now; a lease whose event is no longer PROCESSING (the queue and the record disagree) is dropped
      -- if the event still waits to be sent, and the row removed if it is final or gone.
+     waiting as (
+       select expired.event_id from expired
+       join event e on e.id = expired.event_id and e.received_at = expired.received_at
+       where e.status in ${sqlStatuses(EVENT_OPERATIONS.claim.from)}
+     ),
      requeued as (
        update event_queue q set lease_owner = null, lease_expires_at = null, claimed_at = null, due_at = $1::timestamptz,
                                 retrying = coalesce(upd.status = 'RETRYING', q.retrying)
        from expired left join upd on upd.id = expired.event_id
-       where q.event_id = expired.event_id
-         and (upd.id is not null or exists (
-           select 1 from event e where e.id = q.event_id and e.received_at = q.received_at and e.status in ${sqlStatuses(EVENT_OPERATIONS.claim.from)}))
+       where q.event_id = expired.event_id and (upd.id is not null or expired.event_id in (select event_id from waiting))
      ),
      settled as (
        delete from event_queue q using expired
        where q.event_id = expired.event_id and not exists (select 1 from upd where upd.id = q.event_id)
-         and not exists (
-           select 1 from event e where e.id = q.event_id and e.received_at = q.received_at and e.status in ${sqlStatuses(EVENT_OPERATIONS.claim.from)})
+         and q.event_id not in (select event_id from waiting)
      ),
      ${rollupMove('upd', { status: `'PROCESSING'`, errorCode: 'null' }, { status: 'status', errorCode: 'error_code' })}
      select ${changeColumns({ status: 'status', previousStatus: `'PROCESSING'`, errorCode: 'error_code', at: '$1::timestamptz' })} from upd`,

@@ -6,8 +6,7 @@
 // per-field authorization and error paths) keeps graphql-js's execution, whose behaviour the rest of
 // the API's tests pin down.
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { type DocumentNode, getOperationAST, type GraphQLSchema, Kind } from 'graphql';
-import { getVariableValues } from 'graphql/execution/values.js';
+import { type DocumentNode, getOperationAST, type GraphQLSchema, getVariableValues, Kind } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** Root query fields whose answer is a long list of scalars-only objects. */

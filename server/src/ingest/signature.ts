@@ -3,7 +3,8 @@
 // signature of the header matching, timestamp within 5 minutes. Computed with node:crypto (OpenSSL)
 // rather than the `standardwebhooks` package's verify, which hashes in JavaScript (fast-sha256): 5.5% of
 // the server's CPU under the ingest bench. The package signs the unit test's requests, so the two
-// cannot drift apart, and it still validates secrets (checkSigningSetup). The per-integration alternatives follow what those providers document: hex HMAC-SHA256 of the raw
+// cannot drift apart, and it still validates secrets (checkSigningSetup).
+// The per-integration alternatives follow what those providers document: hex HMAC-SHA256 of the raw
 // body in a named header, Stripe's `t=…,v1=…` over `<t>.<body>` with a 5-minute tolerance, and
 // GitHub's `sha256=<hex>`. Those three key the HMAC with the secret's text, as the providers do.
 import { createHmac, timingSafeEqual } from 'node:crypto';
